@@ -1,0 +1,34 @@
+using ActorScaler.Commands;
+using Spectre.Console.Cli;
+
+namespace ActorScaler;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("actorscaler");
+            config.PropagateExceptions();
+            // One line per command; each command lives in Commands/<Name>Command.cs.
+            config.AddCommand<ValidateCommand>("validate")
+                .WithDescription("Validate HPA manifests as the API server would and print the canonical autoscaling/v2 form.");
+        });
+        try
+        {
+            return app.Run(args);
+        }
+        catch (CommandParseException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        catch (CommandRuntimeException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+    }
+}
