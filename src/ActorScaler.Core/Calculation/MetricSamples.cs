@@ -1,0 +1,182 @@
+namespace ActorScaler.Core.Calculation;
+
+// Metric samples as the metrics APIs return them, in milli-units. The replica calculator reads them
+// through PodMetricsInfo-like lookups keyed by pod name, as upstream's metrics client does.
+
+public sealed record ContainerUsage(string Name, IReadOnlyDictionary<string, long> UsageMilli);
+
+/// <summary>One metrics.k8s.io PodMetrics item: per-container usage, its timestamp and window.</summary>
+public sealed record ResourceMetricSample(string Pod, DateTimeOffset Timestamp, TimeSpan Window, IReadOnlyList<ContainerUsage> Containers);
+
+/// <summary>One custom.metrics.k8s.io value for a pod.</summary>
+public sealed record PodMetricSample(string Pod, long ValueMilli, DateTimeOffset Timestamp, TimeSpan Window);
+
+/// <summary>upstream metricsclient.PodMetric: one pod's value for the metric being evaluated.</summary>
+public readonly record struct PodMetric(long ValueMilli, DateTimeOffset Timestamp, TimeSpan Window);
+
+/// <summary>
+/// Samples indexed by pod name. Like upstream's PodMetricsInfo map, a later sample for the same pod
+/// replaces an earlier one. Samples for pods that are not listed ("superfluous metrics") are kept:
+/// upstream counts them in averages and in the rebalanced replica count.
+/// </summary>
+public abstract class PodSampleIndex<TSample>
+    where TSample : class
+{
+    private readonly TSample[] _samples;
+    private readonly Dictionary<string, int> _byPod;
+
+    protected PodSampleIndex(IEnumerable<TSample> samples, Func<TSample, string> podName)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var list = new List<TSample>();
+        _byPod = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var sample in samples)
+        {
+            ArgumentNullException.ThrowIfNull(sample, nameof(samples));
+            var pod = podName(sample);
+            if (_byPod.TryGetValue(pod, out var at))
+            {
+                list[at] = sample;
+            }
+            else
+            {
+                _byPod[pod] = list.Count;
+                list.Add(sample);
+            }
+        }
+        _samples = [.. list];
+    }
+
+    /// <summary>Number of distinct pods with a sample.</summary>
+    public int Count => _samples.Length;
+
+    public TSample this[int index] => _samples[index];
+
+    public bool TryGet(string pod, out TSample sample)
+    {
+        if (_byPod.TryGetValue(pod, out var at))
+        {
+            sample = _samples[at];
+            return true;
+        }
+        sample = null!;
+        return false;
+    }
+}
+
+/// <summary>What metrics.k8s.io returned for the scale selector.</summary>
+public sealed class PodResourceMetrics : PodSampleIndex<ResourceMetricSample>
+{
+    public PodResourceMetrics(IEnumerable<ResourceMetricSample> samples)
+        : base(samples, s => s.Pod)
+    {
+    }
+
+    public static PodResourceMetrics Empty { get; } = new([]);
+
+    /// <summary>
+    /// metricsclient getPodMetrics / getContainerMetrics for one sample. Whole pod: the sum over all
+    /// containers, and no metric if the list is empty or any container lacks the resource. Named container:
+    /// that container's usage, and no metric if it lacks the resource or is absent (upstream's newest client
+    /// skips such a pod; an older one failed the whole fetch).
+    /// </summary>
+    public static bool TryGetPodMetric(ResourceMetricSample sample, string resource, string container, out PodMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var containers = sample.Containers;
+        if (container.Length == 0)
+        {
+            if (containers.Count == 0)
+            {
+                metric = default;
+                return false;
+            }
+            long sum = 0;
+            for (var i = 0; i < containers.Count; i++)
+            {
+                if (!containers[i].UsageMilli.TryGetValue(resource, out var usage))
+                {
+                    metric = default;
+                    return false;
+                }
+                sum += usage;
+            }
+            metric = new PodMetric(sum, sample.Timestamp, sample.Window);
+            return true;
+        }
+        for (var i = 0; i < containers.Count; i++)
+        {
+            if (string.Equals(containers[i].Name, container, StringComparison.Ordinal))
+            {
+                if (containers[i].UsageMilli.TryGetValue(resource, out var usage))
+                {
+                    metric = new PodMetric(usage, sample.Timestamp, sample.Window);
+                    return true;
+                }
+                break;
+            }
+        }
+        metric = default;
+        return false;
+    }
+}
+
+/// <summary>What custom.metrics.k8s.io returned for one pods metric and the scale selector.</summary>
+public sealed class PodCustomMetrics : PodSampleIndex<PodMetricSample>
+{
+    public PodCustomMetrics(IEnumerable<PodMetricSample> samples)
+        : base(samples, s => s.Pod)
+    {
+    }
+
+    public static PodCustomMetrics Empty { get; } = new([]);
+}
+
+/// <summary>Read access to a PodMetricsInfo; a struct so the calculator's generic code does not box.</summary>
+internal interface IPodMetricSource
+{
+    int SampleCount { get; }
+    bool TryGetSample(int index, out PodMetric metric);
+    bool TryGetPodMetric(string pod, out PodMetric metric);
+}
+
+internal readonly struct ResourceMetricSource(PodResourceMetrics metrics, string resource, string container) : IPodMetricSource
+{
+    public int SampleCount => metrics.Count;
+
+    public bool TryGetSample(int index, out PodMetric metric) =>
+        PodResourceMetrics.TryGetPodMetric(metrics[index], resource, container, out metric);
+
+    public bool TryGetPodMetric(string pod, out PodMetric metric)
+    {
+        if (metrics.TryGet(pod, out var sample))
+        {
+            return PodResourceMetrics.TryGetPodMetric(sample, resource, container, out metric);
+        }
+        metric = default;
+        return false;
+    }
+}
+
+internal readonly struct CustomMetricSource(PodCustomMetrics metrics) : IPodMetricSource
+{
+    public int SampleCount => metrics.Count;
+
+    public bool TryGetSample(int index, out PodMetric metric)
+    {
+        var s = metrics[index];
+        metric = new PodMetric(s.ValueMilli, s.Timestamp, s.Window);
+        return true;
+    }
+
+    public bool TryGetPodMetric(string pod, out PodMetric metric)
+    {
+        if (metrics.TryGet(pod, out var s))
+        {
+            metric = new PodMetric(s.ValueMilli, s.Timestamp, s.Window);
+            return true;
+        }
+        metric = default;
+        return false;
+    }
+}
