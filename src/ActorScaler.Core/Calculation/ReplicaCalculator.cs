@@ -263,10 +263,10 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
                 return new ReplicaCalculation(replicas, null, usage, null);
             }
 
-            // Missing pods count as exactly on target on a scale-down and as idle otherwise; unready pods
-            // as idle on a scale-up.
+            // Missing pods count as exactly on target on a scale-down and as idle on a scale-up; exactly at
+            // ratio 1 they are left out (as in the resource path). Unready pods count as idle on a scale-up.
             var metricCount = remaining;
-            if (totals.Missing > 0)
+            if (totals.Missing > 0 && usageRatio != 1.0)
             {
                 if (usageRatio < 1.0)
                 {
