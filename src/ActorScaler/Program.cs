@@ -15,6 +15,7 @@ public static class Program
             // One line per command; each command lives in Commands/<Name>Command.cs.
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Validate HPA manifests as the API server would and print the canonical autoscaling/v2 form.");
+            config.AddCommand<SimulateCommand>("simulate").WithDescription("What-if: replay an HPA against a load curve in virtual time (no cluster) and chart replicas, flaps and cost.");
         });
         try
         {

@@ -1,43 +1,11 @@
+using ActorScaler.Core.Calculation;
 using ActorScaler.Core.Spec;
-using ActorScaler.WhatIf.Workload;
 
 namespace ActorScaler.WhatIf.Engine;
 
 // What the HPA controller can observe of the simulated cluster at one sync: the /scale
-// subresource, the pods its selector lists, and what the metrics APIs serve. These are the
-// simulator's own shapes; CoreController maps them onto the core's inputs.
-
-/// <summary>Pod phases the simulation produces (pods never fail or succeed here).</summary>
-public static class PodPhase
-{
-    public const string Pending = "Pending";
-    public const string Running = "Running";
-}
-
-/// <summary>A pod as the pod lister returns it.</summary>
-public sealed record PodView
-{
-    public string Name { get; init; } = "";
-    public string Phase { get; init; } = PodPhase.Pending;
-    /// <summary>The Ready condition's status; a Pending pod carries Ready=False.</summary>
-    public bool Ready { get; init; }
-    /// <summary>lastTransitionTime of the Ready condition.</summary>
-    public DateTimeOffset ReadyTransitionTime { get; init; }
-    /// <summary>status.startTime: null while the pod is Pending.</summary>
-    public DateTimeOffset? StartTime { get; init; }
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
-    public IReadOnlyList<ContainerResources> Containers { get; init; } = [];
-    public IReadOnlyList<ContainerResources> SidecarContainers { get; init; } = [];
-}
-
-/// <summary>Usage of one container, as metrics-server serves it (cpu rounded up to milli, as Quantity.MilliValue does).</summary>
-public sealed record ContainerUsage(string Name, long CpuMilli, long MemoryBytes);
-
-/// <summary>One PodMetrics item of metrics.k8s.io: the sample's end time and the window it covers.</summary>
-public sealed record PodMetricsView(string PodName, DateTimeOffset Timestamp, TimeSpan Window, IReadOnlyList<ContainerUsage> Containers);
-
-/// <summary>A custom or external metric value in milli-units (quantities are read with MilliValue).</summary>
-public sealed record CustomMetricSample(string PodName, long ValueMilli, DateTimeOffset Timestamp, TimeSpan Window);
+// subresource, the pods its selector lists, and what the metrics APIs serve, in the core's own
+// input shapes (pods and samples in milli-units), so nothing is translated twice.
 
 public sealed record ClusterSnapshot
 {
@@ -48,11 +16,11 @@ public sealed record ClusterSnapshot
     public int StatusReplicas { get; init; }
     /// <summary>scale.status.selector, e.g. "app=kubernetes-bootcamp".</summary>
     public string Selector { get; init; } = "";
-    public IReadOnlyList<PodView> Pods { get; init; } = [];
+    public IReadOnlyList<PodInfo> Pods { get; init; } = [];
     /// <summary>metrics.k8s.io PodMetrics for the selected pods (only those metrics-server can serve).</summary>
-    public IReadOnlyList<PodMetricsView> ResourceMetrics { get; init; } = [];
+    public IReadOnlyList<ResourceMetricSample> ResourceMetrics { get; init; } = [];
     /// <summary>custom.metrics.k8s.io per-pod values: each Ready pod's share of the requests per second.</summary>
-    public IReadOnlyList<CustomMetricSample> PodRequestRates { get; init; } = [];
+    public IReadOnlyList<PodMetricSample> PodRequestRates { get; init; } = [];
     /// <summary>Total requests per second, served as an Object or External metric.</summary>
     public long TotalRequestRateMilli { get; init; }
 }

@@ -1,3 +1,5 @@
+using ActorScaler.Core.Calculation;
+
 namespace ActorScaler.WhatIf.Engine;
 
 /// <summary>
@@ -63,14 +65,13 @@ internal sealed class MetricsPipeline
     }
 
     /// <summary>PodMetrics as metrics.k8s.io serves them now; pods without a full window are absent.</summary>
-    public IReadOnlyList<PodMetricsView> Serve(Func<string, IReadOnlyList<string>> containerNames, DateTimeOffset epoch)
+    public IReadOnlyList<ResourceMetricSample> Serve(IReadOnlyList<string> containerNames, DateTimeOffset epoch)
     {
-        var items = new List<PodMetricsView>(_store.Count);
+        var items = new List<ResourceMetricSample>(_store.Count);
         foreach (var (name, points) in _store)
         {
             if (points.Prev.Any(p => p is null))
                 continue;
-            var names = containerNames(name);
             var usage = new List<ContainerUsage>(points.Last.Length);
             long timestamp = long.MaxValue;
             long window = 0;
@@ -83,7 +84,12 @@ internal sealed class MetricsPipeline
                 // the quantity with MilliValue(), which rounds up.
                 var nanoCores = (last.CpuCoreNanoSeconds - prev.CpuCoreNanoSeconds) * 1000 / windowMs;
                 var milli = (nanoCores + 999_999) / 1_000_000;
-                usage.Add(new ContainerUsage(names[c], milli, last.WorkingSetBytes));
+                usage.Add(new ContainerUsage(containerNames[c], new Dictionary<string, long>(2, StringComparer.Ordinal)
+                {
+                    [ResourceNames.Cpu] = milli,
+                    // Memory is read with MilliValue() too: bytes × 1000.
+                    [ResourceNames.Memory] = last.WorkingSetBytes * 1000,
+                }));
                 // The pod's timestamp and window are those of its container with the oldest sample.
                 if (last.TimestampMs < timestamp)
                 {
@@ -91,7 +97,7 @@ internal sealed class MetricsPipeline
                     window = windowMs;
                 }
             }
-            items.Add(new PodMetricsView(name, epoch.AddMilliseconds(timestamp), TimeSpan.FromMilliseconds(window), usage));
+            items.Add(new ResourceMetricSample(name, epoch.AddMilliseconds(timestamp), TimeSpan.FromMilliseconds(window), usage));
         }
         return items;
     }

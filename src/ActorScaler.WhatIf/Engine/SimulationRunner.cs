@@ -1,3 +1,6 @@
+using ActorScaler.Core.Behavior;
+using ActorScaler.Core.Calculation;
+using ActorScaler.Core.Decision;
 using ActorScaler.Core.Spec;
 using ActorScaler.WhatIf.Inputs;
 using ActorScaler.WhatIf.Load;
@@ -45,6 +48,8 @@ public sealed class SimulationRunner
     private readonly List<PodModel> _pods = [];
     private readonly List<ContainerResources> _containers;
     private readonly IReadOnlyList<string> _containerNames;
+    private readonly IReadOnlyList<ContainerInfo> _podContainers;
+    private readonly IReadOnlyList<ContainerInfo> _podSidecars;
     private readonly double[] _cpuShares;
     private readonly double[] _memoryShares;
     private readonly long? _podCpuLimitMilli;
@@ -88,6 +93,8 @@ public sealed class SimulationRunner
         _random = new Random(options.Seed);
         _containers = workload.AllContainers.ToList();
         _containerNames = _containers.Select(c => c.Name).ToList();
+        _podContainers = workload.Containers.Select(c => ToContainerInfo(c, null)).ToList();
+        _podSidecars = workload.SidecarContainers.Select(c => ToContainerInfo(c, ContainerRestartPolicy.Always)).ToList();
         _cpuShares = PodModel.Shares(_containers, cpu: true);
         _memoryShares = PodModel.Shares(_containers, cpu: false);
         _podCpuLimitMilli = workload.PodCpuLimitMilli;
@@ -343,22 +350,31 @@ public sealed class SimulationRunner
     private ClusterSnapshot Snapshot(long nowMs, DateTimeOffset now)
     {
         var labels = _workload.SelectorLabels;
-        var pods = _pods.Select(p => new PodView
+        var pods = new List<PodInfo>(_pods.Count);
+        foreach (var p in _pods)
         {
-            Name = p.Name,
-            Phase = p.IsRunning(nowMs) ? PodPhase.Running : PodPhase.Pending,
-            Ready = p.IsReady(nowMs),
-            ReadyTransitionTime = Epoch.AddMilliseconds(p.IsReady(nowMs) ? p.ReadyAtMs : p.IsRunning(nowMs) ? p.RunningAtMs : p.CreatedMs),
-            StartTime = p.IsRunning(nowMs) ? Epoch.AddMilliseconds(p.RunningAtMs) : null,
-            Labels = labels,
-            Containers = _workload.Containers,
-            SidecarContainers = _workload.SidecarContainers,
-        }).ToList();
-        var metrics = _pipeline.Serve(_ => _containerNames, Epoch);
+            var running = p.IsRunning(nowMs);
+            var ready = p.IsReady(nowMs);
+            pods.Add(new PodInfo
+            {
+                Name = p.Name,
+                Namespace = _workload.Namespace,
+                Labels = labels,
+                Phase = running ? Core.Calculation.PodPhase.Running : Core.Calculation.PodPhase.Pending,
+                // The kubelet sets Ready=False when it takes the pod and flips it once the probe passes.
+                Ready = new PodReadyCondition(
+                    ready ? ConditionStatus.True : ConditionStatus.False,
+                    Epoch.AddMilliseconds(ready ? p.ReadyAtMs : running ? p.RunningAtMs : p.CreatedMs)),
+                StartTime = running ? Epoch.AddMilliseconds(p.RunningAtMs) : null,
+                Containers = _podContainers,
+                InitContainers = _podSidecars,
+            });
+        }
+        var metrics = _pipeline.Serve(_containerNames, Epoch);
         // Custom metrics (rps) come from an adapter that reports the time of the request
         // (prometheus-adapter does), over its default one-minute window.
         var rates = _pods.Where(p => p.IsReady(nowMs))
-            .Select(p => new CustomMetricSample(p.Name, (long)Math.Round(p.ServedRps * 1000), now, TimeSpan.FromMinutes(1)))
+            .Select(p => new PodMetricSample(p.Name, (long)Math.Round(p.ServedRps * 1000), now, TimeSpan.FromMinutes(1)))
             .ToList();
         return new ClusterSnapshot
         {
@@ -371,6 +387,17 @@ public sealed class SimulationRunner
             PodRequestRates = rates,
             TotalRequestRateMilli = (long)Math.Round(_truth.Rps * 1000),
         };
+    }
+
+    /// <summary>The pod template's containers as the core reads them: requests in milli-units.</summary>
+    internal static ContainerInfo ToContainerInfo(ContainerResources c, string? restartPolicy)
+    {
+        var requests = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (c.CpuRequest is { } cpu)
+            requests[ResourceNames.Cpu] = cpu.MilliValue();
+        if (c.MemoryRequest is { } memory)
+            requests[ResourceNames.Memory] = memory.MilliValue();
+        return new ContainerInfo { Name = c.Name, RequestsMilli = requests, RestartPolicy = restartPolicy };
     }
 
     private void Record(long nowMs, HorizontalPodAutoscalerStatus status)
@@ -413,11 +440,16 @@ public sealed class SimulationRunner
         Array.Clear(_intervalActualMs);
     }
 
-    /// <summary>Conditions worth a glance: anything but AbleToScale/ScalingActive True and ScalingLimited False.</summary>
+    /// <summary>Reasons of conditions in their everyday state; anything else is worth a glance in the timeline.</summary>
+    private static readonly HashSet<string> RoutineReasons = new(StringComparer.Ordinal)
+    {
+        HpaConditionReason.SucceededGetScale, HpaConditionReason.SucceededRescale, HpaConditionReason.ValidMetricFound,
+        HpaConditionReason.NotScaledToZero, StabilizationWindow.ReadyForNewScaleReason, ReplicaLimits.DesiredWithinRangeReason,
+    };
+
+    /// <summary>Conditions worth a glance, e.g. "AbleToScale=ScaleDownStabilized ScalingLimited=TooManyReplicas".</summary>
     private static string Unhealthy(IReadOnlyList<HpaCondition> conditions) =>
-        string.Join(" ", conditions
-            .Where(c => c.Type == HpaConditionType.ScalingLimited ? c.Status == "True" : c.Status != "True")
-            .Select(c => $"{c.Type}={c.Reason}"));
+        string.Join(" ", conditions.Where(c => !RoutineReasons.Contains(c.Reason)).Select(c => $"{c.Type}={c.Reason}"));
 
     private string RandomSuffix(int length)
     {
