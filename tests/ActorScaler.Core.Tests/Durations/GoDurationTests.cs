@@ -1,6 +1,8 @@
-using ActorScaler.Metrics.Api;
+using Xunit;
 
-namespace ActorScaler.Metrics.Tests.Api;
+using ActorScaler.Core.Durations;
+
+namespace ActorScaler.Core.Tests.Durations;
 
 public sealed class GoDurationTests
 {
@@ -18,4 +20,30 @@ public sealed class GoDurationTests
     [InlineData(7L, "7ns")]
     [InlineData(-15_000_000_000L, "-15s")]
     public void Formats_like_go(long ns, string expected) => Assert.Equal(expected, GoDuration.Format(ns));
+
+    [Theory]
+    [InlineData("15s", 15_000)]
+    [InlineData("5m", 300_000)]
+    [InlineData("1m30s", 90_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("1.5h", 5_400_000)]
+    [InlineData("0", 0)]
+    [InlineData("-2s", -2_000)]
+    public void Parses_like_go(string text, long expectedMs)
+    {
+        Assert.True(GoDuration.TryParse(text, out var d, out var error), error);
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), d);
+    }
+
+    [Theory]
+    [InlineData("15", "time: missing unit in duration \"15\"")]
+    [InlineData("5 minutes", "time: unknown unit \" minutes\" in duration \"5 minutes\"")]
+    [InlineData("fast", "time: invalid duration \"fast\"")]
+    [InlineData("", "time: invalid duration \"\"")]
+    [InlineData("3d", "time: unknown unit \"d\" in duration \"3d\"")]
+    public void Rejects_what_go_rejects_with_its_message(string text, string expected)
+    {
+        Assert.False(GoDuration.TryParse(text, out _, out var error));
+        Assert.Equal(expected, error);
+    }
 }

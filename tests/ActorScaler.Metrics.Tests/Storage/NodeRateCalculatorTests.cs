@@ -63,7 +63,7 @@ public sealed class NodeRateCalculatorTests
 
         var klmno = second.Pods.Single(p => p.Name == "web-7d9c8b6f5-klmno");
         // metrics-server's window for this pod, float rounding of the start time included.
-        Assert.Equal("12.299552768s", ActorScaler.Metrics.Api.GoDuration.Format(klmno.WindowNs));
+        Assert.Equal("12.299552768s", ActorScaler.Core.Durations.GoDuration.Format(klmno.WindowNs));
         var expected = (long)(1845367000 / (klmno.WindowNs / 1e9));
         Assert.Equal(expected, klmno.Containers.Single().CpuNanoCores);
     }

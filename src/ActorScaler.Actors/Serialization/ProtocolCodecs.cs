@@ -1,0 +1,10 @@
+namespace ActorScaler.Actors.Serialization;
+
+/// <summary>Every codec of every feature. Each feature owns a static class listing its codecs
+/// beside its messages (e.g. Metrics/MetricsCodecs.cs) and adds one spread line here.</summary>
+public static class ProtocolCodecs
+{
+    public static IEnumerable<MessageCodec> All =>
+    [
+    ];
+}

@@ -1,0 +1,240 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Net;
+using ActorScaler.Actors.Cluster;
+using ActorScaler.Core.Durations;
+using ActorScaler.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActorScaler.Commands;
+
+/// <summary>`actorscaler run`: one cluster member (metrics pipeline and HPA controller) until stopped.</summary>
+public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--kubeconfig <FILE>")]
+        [Description("Path to a kubeconfig (default: $KUBECONFIG, then ~/.kube/config).")]
+        public string? Kubeconfig { get; init; }
+
+        [CommandOption("--in-cluster")]
+        [Description("Use the pod's service account instead of a kubeconfig.")]
+        public bool InCluster { get; init; }
+
+        [CommandOption("--mode <MODE>")]
+        [Description("control (decide and write scale/status) or shadow (decide and report only).")]
+        [DefaultValue("control")]
+        public string Mode { get; init; } = "control";
+
+        [CommandOption("--all-namespaces")]
+        [Description("Manage HPAs in every namespace (the default).")]
+        public bool AllNamespaces { get; init; }
+
+        [CommandOption("--namespaces <LIST>")]
+        [Description("Comma-separated namespaces to manage.")]
+        public string? Namespaces { get; init; }
+
+        [CommandOption("--hpa-selector <LABELS>")]
+        [Description("Only manage HPAs whose labels match this selector.")]
+        public string? HpaSelector { get; init; }
+
+        [CommandOption("--config <FILE>")]
+        [Description("HOCON layered over the shipped hocon/actorscaler.conf (flags still win).")]
+        public string? Config { get; init; }
+
+        [CommandOption("--horizontal-pod-autoscaler-sync-period <DURATION>")]
+        [DefaultValue("15s")]
+        public string SyncPeriod { get; init; } = "15s";
+
+        [CommandOption("--horizontal-pod-autoscaler-tolerance <RATIO>")]
+        [DefaultValue("0.1")]
+        public string Tolerance { get; init; } = "0.1";
+
+        [CommandOption("--horizontal-pod-autoscaler-downscale-stabilization <DURATION>")]
+        [DefaultValue("5m")]
+        public string DownscaleStabilization { get; init; } = "5m";
+
+        [CommandOption("--horizontal-pod-autoscaler-cpu-initialization-period <DURATION>")]
+        [DefaultValue("5m")]
+        public string CpuInitializationPeriod { get; init; } = "5m";
+
+        [CommandOption("--horizontal-pod-autoscaler-initial-readiness-delay <DURATION>")]
+        [DefaultValue("30s")]
+        public string InitialReadinessDelay { get; init; } = "30s";
+
+        [CommandOption("--metric-resolution <DURATION>")]
+        [DefaultValue("15s")]
+        public string MetricResolution { get; init; } = "15s";
+
+        [CommandOption("--kubelet-insecure-tls")]
+        [Description("Do not verify kubelet serving certificates (testing only).")]
+        public bool KubeletInsecureTls { get; init; }
+
+        [CommandOption("--kubelet-certificate-authority <FILE>")]
+        public string? KubeletCertificateAuthority { get; init; }
+
+        [CommandOption("--kubelet-preferred-address-types <LIST>")]
+        [DefaultValue("InternalIP,ExternalIP,Hostname")]
+        public string KubeletPreferredAddressTypes { get; init; } = "InternalIP,ExternalIP,Hostname";
+
+        [CommandOption("--kubelet-request-timeout <DURATION>")]
+        [DefaultValue("10s")]
+        public string KubeletRequestTimeout { get; init; } = "10s";
+
+        [CommandOption("--cluster-port <PORT>")]
+        [Description("Akka remoting port of this member.")]
+        [DefaultValue(4053)]
+        public int ClusterPort { get; init; } = ClusterMembership.DefaultPort;
+
+        [CommandOption("--cluster-hostname <HOST>")]
+        [Description("The name other members reach this one by (a StatefulSet pod's stable DNS name).")]
+        [DefaultValue("127.0.0.1")]
+        public string ClusterHostname { get; init; } = "127.0.0.1";
+
+        [CommandOption("--seed-nodes <LIST>")]
+        [Description("host:port of seed members; none = form a one-member cluster.")]
+        public string? SeedNodes { get; init; }
+
+        [CommandOption("--min-members <N>")]
+        [Description("Members to wait for before allocating work (a majority of the replicas).")]
+        [DefaultValue(1)]
+        public int MinMembers { get; init; } = 1;
+
+        [CommandOption("--listen-address <HOST:PORT>")]
+        [Description("Where the Metrics API, /metrics, /healthz and /readyz are served.")]
+        [DefaultValue("127.0.0.1:8443")]
+        public string ListenAddress { get; init; } = "127.0.0.1:8443";
+
+        [CommandOption("--listen-insecure-http")]
+        [Description("Serve the endpoints over plain HTTP instead of HTTPS with a self-signed certificate.")]
+        public bool ListenInsecureHttp { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            try
+            {
+                _ = ToOptions();
+                return ValidationResult.Success();
+            }
+            catch (FormatException ex)
+            {
+                return ValidationResult.Error(ex.Message);
+            }
+        }
+
+        /// <summary>Flags to options; a bad value throws FormatException naming the flag.</summary>
+        public RunOptions ToOptions()
+        {
+            if (InCluster && Kubeconfig is not null)
+                throw new FormatException("--in-cluster and --kubeconfig are mutually exclusive");
+            if (AllNamespaces && Namespaces is not null)
+                throw new FormatException("--all-namespaces and --namespaces are mutually exclusive");
+            var mode = Mode switch
+            {
+                "control" => ControllerMode.Control,
+                "shadow" => ControllerMode.Shadow,
+                _ => throw new FormatException($"invalid value for --mode: \"{Mode}\": must be control or shadow"),
+            };
+            if (!double.TryParse(Tolerance, NumberStyles.Float, CultureInfo.InvariantCulture, out var tolerance) || tolerance < 0 || !double.IsFinite(tolerance))
+                throw new FormatException($"invalid value for --horizontal-pod-autoscaler-tolerance: \"{Tolerance}\": must be a non-negative number");
+            var addressTypes = Split(KubeletPreferredAddressTypes);
+            foreach (var type in addressTypes)
+                if (!RunOptions.KnownAddressTypes.Contains(type))
+                    throw new FormatException($"invalid value for --kubelet-preferred-address-types: \"{type}\": must be one of {string.Join(", ", RunOptions.KnownAddressTypes)}");
+            if (ClusterPort is < 0 or > 65535)
+                throw new FormatException($"invalid value for --cluster-port: {ClusterPort}: must be between 0 and 65535");
+            if (MinMembers < 1)
+                throw new FormatException($"invalid value for --min-members: {MinMembers}: must be at least 1");
+            var seeds = Split(SeedNodes);
+            foreach (var seed in seeds)
+                if (!TryParseHostPort(seed, out _, out _))
+                    throw new FormatException($"invalid value for --seed-nodes: \"{seed}\": must be host:port");
+            if (!TryParseHostPort(ListenAddress, out var listenHost, out var listenPort) || !IPAddress.TryParse(listenHost, out var listenIp))
+                throw new FormatException($"invalid value for --listen-address: \"{ListenAddress}\": must be IP:PORT");
+            var resolution = Duration("--metric-resolution", MetricResolution, min: TimeSpan.FromSeconds(1));
+            var kubeletTimeout = Duration("--kubelet-request-timeout", KubeletRequestTimeout, min: TimeSpan.FromMilliseconds(1));
+            if (KubeletCertificateAuthority is not null && !File.Exists(KubeletCertificateAuthority))
+                throw new FormatException($"invalid value for --kubelet-certificate-authority: {KubeletCertificateAuthority} does not exist");
+            if (KubeletInsecureTls && KubeletCertificateAuthority is not null)
+                throw new FormatException("--kubelet-insecure-tls and --kubelet-certificate-authority are mutually exclusive");
+            if (HpaSelector is not null && !Core.Spec.Selector.TryParse(HpaSelector, out _, out var selectorError))
+                throw new FormatException($"invalid value for --hpa-selector: {selectorError}");
+
+            return new RunOptions
+            {
+                Kubeconfig = Kubeconfig,
+                InCluster = InCluster,
+                Mode = mode,
+                Namespaces = Split(Namespaces),
+                HpaSelector = HpaSelector,
+                ConfigFile = Config,
+                SyncPeriod = Duration("--horizontal-pod-autoscaler-sync-period", SyncPeriod, min: TimeSpan.FromSeconds(1)),
+                Tolerance = tolerance,
+                DownscaleStabilization = Duration("--horizontal-pod-autoscaler-downscale-stabilization", DownscaleStabilization, min: TimeSpan.Zero),
+                CpuInitializationPeriod = Duration("--horizontal-pod-autoscaler-cpu-initialization-period", CpuInitializationPeriod, min: TimeSpan.Zero),
+                InitialReadinessDelay = Duration("--horizontal-pod-autoscaler-initial-readiness-delay", InitialReadinessDelay, min: TimeSpan.Zero),
+                MetricResolution = resolution,
+                KubeletInsecureTls = KubeletInsecureTls,
+                KubeletCertificateAuthority = KubeletCertificateAuthority,
+                KubeletPreferredAddressTypes = addressTypes,
+                KubeletRequestTimeout = kubeletTimeout,
+                Membership = new ClusterMembership
+                {
+                    PublicHostname = ClusterHostname,
+                    BindHostname = ClusterHostname == "127.0.0.1" ? "127.0.0.1" : "0.0.0.0",
+                    Port = ClusterPort,
+                    SeedNodes = seeds,
+                    MinimumMembers = MinMembers,
+                },
+                ListenAddress = new IPEndPoint(listenIp, listenPort),
+                ListenInsecureHttp = ListenInsecureHttp,
+            };
+        }
+
+        private static TimeSpan Duration(string flag, string value, TimeSpan min)
+        {
+            if (!GoDuration.TryParse(value, out var d, out var error))
+                throw new FormatException($"invalid value for {flag}: {error}");
+            if (d < min)
+                throw new FormatException($"invalid value for {flag}: \"{value}\": must be at least {GoDuration.Format(min)}");
+            return d;
+        }
+
+        private static List<string> Split(string? list) =>
+            string.IsNullOrWhiteSpace(list) ? [] : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+        private static bool TryParseHostPort(string value, out string host, out int port)
+        {
+            var colon = value.LastIndexOf(':');
+            host = colon > 0 ? value[..colon] : "";
+            port = 0;
+            return colon > 0 && int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535;
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        RunOptions options;
+        try
+        {
+            options = settings.ToOptions();
+        }
+        catch (FormatException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        try
+        {
+            await using var host = MemberHost.Build(options);
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (FileNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}
