@@ -13,12 +13,13 @@ namespace ActorScaler.WhatIf.Reporting;
 /// </summary>
 public static class ChartRenderer
 {
-    private const int Width = 1400;
+    private const int Width = 1500;
     private const int LoadHeight = 280;
     private const int MetricHeight = 260;
     private const int ReplicaHeight = 320;
-    // Fixed margins so every panel's data area starts at the same x and the time axes line up.
-    private static readonly PixelPadding Margins = new(90, 40, 50, 40);
+    // Fixed margins so every panel's data area starts and ends at the same x and the time axes
+    // line up; the wide right margin holds the legend, outside the data.
+    private static readonly PixelPadding Margins = new(90, 380, 50, 40);
 
     private static readonly Color[] RunColors = [Colors.RoyalBlue, Colors.DarkOrange];
     private static readonly Color DemandColor = Colors.DimGray;
@@ -50,7 +51,7 @@ public static class ChartRenderer
         var panels = new List<(Plot, int)> { (LoadPanel(runs, title, scale, xLabel), LoadHeight) };
         foreach (var unit in runs.SelectMany(r => r.Metrics.Select(m => m.Unit)).Distinct().Order())
             panels.Add((MetricPanel(runs, unit, scale, xLabel), MetricHeight));
-        panels.Add((ReplicaPanel(runs, scale, xLabel), ReplicaHeight));
+        panels.Add((ReplicaPanel(runs, scale, xLabel), runs.Count == 1 ? ReplicaHeight : ReplicaHeight + 120));
         foreach (var (plot, _) in panels)
             plot.Axes.SetLimitsX(0, duration / scale);
         return panels;
@@ -64,10 +65,19 @@ public static class ChartRenderer
         plot.YLabel(yLabel, 13);
         plot.XLabel(xLabel, 12);
         plot.Layout.Fixed(Margins);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("0.###", CultureInfo.InvariantCulture) };
         return plot;
     }
 
-    private static string RunName(IReadOnlyList<SimulationResult> runs, int i) => runs.Count == 1 ? "" : $"{runs[i].Label}: ";
+    /// <summary>The legend beside the data (never over it), aligned with the panel's top.</summary>
+    private static void Legend(Plot plot)
+    {
+        plot.ShowLegend(Edge.Right);
+        plot.Legend.FontSize = 11;
+    }
+
+    /// <summary>Legend prefix: with two runs "A: " / "B: " (the title names them), keeping the legend narrow.</summary>
+    private static string RunName(IReadOnlyList<SimulationResult> runs, int i) => runs.Count == 1 ? "" : $"{(char)('A' + i)}: ";
 
     private static LinePattern RunPattern(int i) => i == 0 ? LinePattern.Solid : LinePattern.Dashed;
 
@@ -75,7 +85,10 @@ public static class ChartRenderer
     {
         var first = runs[0].Timeline;
         var useCpu = first.Any(p => p.DemandCpuMilli > 0) || first.All(p => p.DemandRps == 0);
-        var plot = NewPlot(title + " — load", useCpu ? "CPU (cores)" : "requests / s", xLabel);
+        var heading = runs.Count == 1
+            ? $"{title}: {runs[0].Label} — load"
+            : $"{title} — A = {runs[0].Label} (solid), B = {runs[1].Label} (dashed) — load";
+        var plot = NewPlot(heading, useCpu ? "CPU (cores)" : "requests / s", xLabel);
         var xs = first.Select(p => p.Seconds / scale).ToArray();
         var demand = plot.Add.ScatterLine(xs, first.Select(p => useCpu ? p.DemandCpuMilli / 1000 : p.DemandRps).ToArray(), DemandColor);
         demand.LegendText = useCpu ? "demand (CPU)" : "demand (requests/s)";
@@ -84,7 +97,7 @@ public static class ChartRenderer
         demand.FillYColor = DemandColor.WithAlpha(0.15);
         if (!useCpu)
         {
-            plot.ShowLegend(Alignment.UpperRight);
+            Legend(plot);
             return plot;
         }
         for (var i = 0; i < runs.Count; i++)
@@ -106,7 +119,7 @@ public static class ChartRenderer
             }
         }
         plot.Axes.SetLimitsY(0, Math.Max(0.001, first.Max(p => p.DemandCpuMilli / 1000)) * 1.15);
-        plot.ShowLegend(Alignment.UpperRight);
+        Legend(plot);
         return plot;
     }
 
@@ -123,7 +136,8 @@ public static class ChartRenderer
         var (title, axis, convert, suffix) = UnitText(unit);
         var plot = NewPlot(title, axis, xLabel);
         var targetsDrawn = new HashSet<(string, double)>();
-        var yMax = 0.0;
+        var observedValues = new List<double>();
+        var targetMax = 0.0;
         for (var i = 0; i < runs.Count; i++)
         {
             var run = runs[i];
@@ -135,16 +149,16 @@ public static class ChartRenderer
                 var points = run.Timeline.Where(p => p.Observed[m] is not null).ToList();
                 var ys = points.Select(p => convert(p.Observed[m]!.Value)).ToArray();
                 var line = plot.Add.ScatterLine(points.Select(p => p.Seconds / scale).ToArray(), ys, RunColors[i]);
-                line.LegendText = $"{RunName(runs, i)}{probe.Label} (as the HPA saw it)";
+                line.LegendText = $"{RunName(runs, i)}{probe.Label}";
                 line.LineWidth = 2;
                 line.LinePattern = RunPattern(i);
                 line.ConnectStyle = ConnectStyle.StepHorizontal;
-                yMax = Math.Max(yMax, ys.DefaultIfEmpty(0).Max());
+                observedValues.AddRange(ys);
                 if (runs.Count == 1)
                 {
                     var actual = run.Timeline.Where(p => p.Actual[m] is not null).ToList();
                     var truth = plot.Add.ScatterLine(actual.Select(p => p.Seconds / scale).ToArray(), actual.Select(p => convert(p.Actual[m]!.Value)).ToArray(), Colors.Gray);
-                    truth.LegendText = $"{probe.Label} (actual, Ready pods)";
+                    truth.LegendText = $"{probe.Label}, actual (Ready pods)";
                     truth.LineWidth = 1;
                 }
                 var target = convert(probe.Target);
@@ -152,12 +166,17 @@ public static class ChartRenderer
                 {
                     var h = plot.Add.HorizontalLine(target, 2, Colors.ForestGreen, LinePattern.Dashed);
                     h.LegendText = $"target {probe.Label} {Format(target)}{suffix}";
-                    yMax = Math.Max(yMax, target);
+                    targetMax = Math.Max(targetMax, target);
+                    var label = plot.Add.Text($"target {Format(target)}{suffix}", 0, target);
+                    label.LabelFontColor = Colors.ForestGreen;
+                    label.LabelFontSize = 12;
+                    label.LabelBold = true;
+                    label.Alignment = Alignment.LowerLeft;
                 }
             }
         }
-        plot.Axes.SetLimitsY(0, Math.Max(1, yMax) * 1.15);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.SetLimitsY(0, Math.Max(1, YTop(observedValues, targetMax)) * 1.15);
+        Legend(plot);
         return plot;
     }
 
@@ -189,12 +208,12 @@ public static class ChartRenderer
             var downs = run.ScaleEvents.Where(e => e.Direction < 0).ToList();
             if (ups.Count > 0)
             {
-                var m = plot.Add.Markers(ups.Select(e => e.Seconds / scale).ToArray(), ups.Select(e => (double)e.To).ToArray(), MarkerShape.FilledTriangleUp, 9, Colors.SeaGreen);
+                var m = plot.Add.Markers(ups.Select(e => e.Seconds / scale).ToArray(), ups.Select(e => (double)e.To).ToArray(), i == 0 ? MarkerShape.FilledTriangleUp : MarkerShape.OpenTriangleUp, 10, Colors.SeaGreen);
                 m.LegendText = $"{RunName(runs, i)}scale up ({ups.Count})";
             }
             if (downs.Count > 0)
             {
-                var m = plot.Add.Markers(downs.Select(e => e.Seconds / scale).ToArray(), downs.Select(e => (double)e.To).ToArray(), MarkerShape.FilledTriangleDown, 9, Colors.OrangeRed);
+                var m = plot.Add.Markers(downs.Select(e => e.Seconds / scale).ToArray(), downs.Select(e => (double)e.To).ToArray(), i == 0 ? MarkerShape.FilledTriangleDown : MarkerShape.OpenTriangleDown, 10, Colors.OrangeRed);
                 m.LegendText = $"{RunName(runs, i)}scale down ({downs.Count})";
             }
             top = Math.Max(top, Math.Max(run.MaxReplicas, run.Timeline.Select(p => p.CurrentPods).DefaultIfEmpty(0).Max()));
@@ -204,9 +223,26 @@ public static class ChartRenderer
             var h = plot.Add.HorizontalLine(value, 1.5f, Colors.Black.WithAlpha(0.6), LinePattern.Dashed);
             h.LegendText = $"{name}Replicas {value}";
         }
-        plot.Axes.SetLimitsY(0, (top * 1.2) + 0.5);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.SetLimitsY(0, (top * 1.15) + 0.5);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        Legend(plot);
         return plot;
+    }
+
+    /// <summary>
+    /// Top of a metric axis: a short transient (a lone 2000 % sample while new pods start) would
+    /// flatten the rest of the curve and the target line, so a peak far above the 95th percentile
+    /// is clipped; the summary table still reports it.
+    /// </summary>
+    private static double YTop(List<double> values, double target)
+    {
+        if (values.Count == 0)
+            return target;
+        values.Sort();
+        var p95 = values[(int)Math.Floor(0.95 * (values.Count - 1))];
+        var max = values[^1];
+        var top = max > 2 * Math.Max(p95, target) ? Math.Max(p95, target) * 1.5 : max;
+        return Math.Max(top, target);
     }
 
     private static string Format(double v) => v.ToString(v >= 100 || v == Math.Floor(v) ? "0" : "0.##", CultureInfo.InvariantCulture);
