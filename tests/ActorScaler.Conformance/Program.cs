@@ -13,11 +13,16 @@ public static class Program
 {
     private static readonly JsonSerializerOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
         if (args.Length != 2 || (args[0] != "eval" && args[0] != "check"))
         {
-            Console.Error.WriteLine("usage: ActorScaler.Conformance eval|check <vectors.json>");
+            stderr.WriteLine("usage: ActorScaler.Conformance eval|check <vectors.json>");
             return 2;
         }
         IReadOnlyList<JsonElement> vectors;
@@ -27,7 +32,7 @@ public static class Program
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or VectorFormatException)
         {
-            Console.Error.WriteLine($"error: {args[1]}: {ex.Message}");
+            stderr.WriteLine($"error: {args[1]}: {ex.Message}");
             return 2;
         }
 
@@ -44,7 +49,7 @@ public static class Program
                 result = VectorEvaluator.Evaluate(vector);
                 line["result"] = result;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // One bad vector must not stop the run: report it on its own line and go on.
                 malformed++;
@@ -59,11 +64,11 @@ public static class Program
                     line["differences"] = new JsonArray([.. differences.Select(d => (JsonNode)d)]);
                 }
             }
-            Console.WriteLine(line.ToJsonString(LineOptions));
+            stdout.WriteLine(line.ToJsonString(LineOptions));
         }
         if (check)
         {
-            Console.Error.WriteLine($"{vectors.Count - failed - malformed} passed, {failed} failed, {malformed} malformed");
+            stderr.WriteLine($"{vectors.Count - failed - malformed} passed, {failed} failed, {malformed} malformed");
         }
         return failed + malformed == 0 ? 0 : 1;
     }

@@ -133,14 +133,14 @@ public sealed class PodCustomMetrics : PodSampleIndex<PodMetricSample>
 }
 
 /// <summary>Read access to a PodMetricsInfo; a struct so the calculator's generic code does not box.</summary>
-internal interface IPodMetricSource
+internal interface IPodSampleReader
 {
     int SampleCount { get; }
     bool TryGetSample(int index, out PodMetric metric);
     bool TryGetPodMetric(string pod, out PodMetric metric);
 }
 
-internal readonly struct ResourceMetricSource(PodResourceMetrics metrics, string resource, string container) : IPodMetricSource
+internal readonly struct ResourceSampleReader(PodResourceMetrics metrics, string resource, string container) : IPodSampleReader
 {
     public int SampleCount => metrics.Count;
 
@@ -158,7 +158,7 @@ internal readonly struct ResourceMetricSource(PodResourceMetrics metrics, string
     }
 }
 
-internal readonly struct CustomMetricSource(PodCustomMetrics metrics) : IPodMetricSource
+internal readonly struct CustomSampleReader(PodCustomMetrics metrics) : IPodSampleReader
 {
     public int SampleCount => metrics.Count;
 

@@ -44,7 +44,7 @@ public static class PodGrouping
         ArgumentNullException.ThrowIfNull(pods);
         var array = pods.ToArray();
         var slots = new PodSlot[array.Length];
-        var totals = Group(array, new CustomMetricSource(metrics), resource, cpuInitializationPeriod, delayOfInitialReadinessStatus, now, slots);
+        var totals = Group(array, new CustomSampleReader(metrics), resource, cpuInitializationPeriod, delayOfInitialReadinessStatus, now, slots);
         return new PodGroups(totals.Ready, Names(array, slots, PodGroup.Unready), Names(array, slots, PodGroup.Missing), Names(array, slots, PodGroup.Ignored));
     }
 
@@ -64,7 +64,7 @@ public static class PodGrouping
 
     internal static GroupTotals Group<TSource>(ReadOnlySpan<PodInfo> pods, TSource metrics, string resource,
         TimeSpan cpuInitializationPeriod, TimeSpan delayOfInitialReadinessStatus, DateTimeOffset now, Span<PodSlot> slots)
-        where TSource : struct, IPodMetricSource
+        where TSource : struct, IPodSampleReader
     {
         var totals = default(GroupTotals);
         // Readiness only matters for cpu: a pod's cpu spikes while it initialises, other metrics do not.

@@ -54,7 +54,7 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
         var requests = pods.Length <= StackallocPodLimit ? stackalloc long[pods.Length] : (rentedRequests = ArrayPool<long>.Shared.Rent(pods.Length)).AsSpan(0, pods.Length);
         try
         {
-            var source = new ResourceMetricSource(metrics, resource, container);
+            var source = new ResourceSampleReader(metrics, resource, container);
             var totals = PodGrouping.Group(pods, source, resource, Settings.CpuInitializationPeriod, Settings.DelayOfInitialReadinessStatus, now, slots);
             var remaining = CountSamples(source) - totals.RemovedWithMetric;
             if (remaining == 0)
@@ -144,7 +144,7 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
         {
             return ReplicaCalculation.Fail($"unable to get metrics for resource {resource}: {metricsError ?? NoResourceMetricsReturned}");
         }
-        return CalcPlainMetricReplicas(new ResourceMetricSource(metrics, resource, container), currentReplicas, targetUsageMilli, tolerances, pods, resource, now);
+        return CalcPlainMetricReplicas(new ResourceSampleReader(metrics, resource, container), currentReplicas, targetUsageMilli, tolerances, pods, resource, now);
     }
 
     /// <summary>GetMetricReplicas: a Pods metric with an AverageValue target (no cpu readiness rules).</summary>
@@ -156,7 +156,7 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
         {
             return ReplicaCalculation.Fail($"unable to get metric {metricName}: {metricsError ?? NoCustomMetricsReturned}");
         }
-        return CalcPlainMetricReplicas(new CustomMetricSource(metrics), currentReplicas, targetUsageMilli, tolerances, pods, "", now);
+        return CalcPlainMetricReplicas(new CustomSampleReader(metrics), currentReplicas, targetUsageMilli, tolerances, pods, "", now);
     }
 
     /// <summary>GetObjectMetricReplicas: an Object metric with a Value target.</summary>
@@ -226,7 +226,7 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
 
     private ReplicaCalculation CalcPlainMetricReplicas<TSource>(TSource metrics, int currentReplicas, long targetUsage,
         Tolerances tolerances, ReadOnlySpan<PodInfo> pods, string resource, DateTimeOffset now)
-        where TSource : struct, IPodMetricSource
+        where TSource : struct, IPodSampleReader
     {
         if (pods.Length == 0)
         {
@@ -291,7 +291,7 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
     }
 
     private static int CountSamples<TSource>(TSource metrics)
-        where TSource : struct, IPodMetricSource
+        where TSource : struct, IPodSampleReader
     {
         var count = 0;
         for (var i = 0; i < metrics.SampleCount; i++)
