@@ -6,5 +6,7 @@ public static class ProtocolCodecs
 {
     public static IEnumerable<MessageCodec> All =>
     [
+        .. ActorScaler.Actors.Metrics.MetricsCodecs.All,
+        .. ActorScaler.Actors.Hpa.HpaCodecs.All,
     ];
 }
