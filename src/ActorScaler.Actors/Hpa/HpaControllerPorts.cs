@@ -1,0 +1,82 @@
+using ActorScaler.Core.Calculation;
+using ActorScaler.Core.Decision;
+using ActorScaler.Core.Spec;
+using ActorScaler.Kubernetes.Clients;
+using ActorScaler.Kubernetes.Informers;
+using ActorScaler.Kubernetes.Projections;
+using ActorScaler.Metrics.Storage;
+using Akka.Actor;
+using ScaleWriteResult = ActorScaler.Kubernetes.Clients.ScaleWriteResult;
+
+namespace ActorScaler.Actors.Hpa;
+
+/// <summary>How the controller runs: the kube-controller-manager tuning plus what is ours.</summary>
+public sealed record HpaControllerOptions
+{
+    /// <summary>--horizontal-pod-autoscaler-sync-period.</summary>
+    public TimeSpan SyncPeriod { get; init; } = ControllerSettings.DefaultSyncPeriod;
+    /// <summary>The core's tuning (tolerance, stabilization, initialization periods).</summary>
+    public ControllerSettings Settings { get; init; } = ControllerSettings.Production;
+    /// <summary>Shadow mode: decide and report, never write scale or status.</summary>
+    public bool Shadow { get; init; }
+    /// <summary>--hpa-selector; null = every HPA (unless the HPA opts out by annotation).</summary>
+    public Selector? HpaSelector { get; init; }
+    /// <summary>Fresh metrics trigger a pass after this quiet time, so a burst of per-node scrape
+    /// batches (one per node within a resolution) costs one pass, not one per node.</summary>
+    public TimeSpan FreshMetricsDebounce { get; init; } = TimeSpan.FromMilliseconds(300);
+    /// <summary>Fresh metrics never trigger passes closer together than this.</summary>
+    public TimeSpan MinPassInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often each member's inventory re-sends EnsureHpa for every selected HPA.</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Each sync period is stretched by up to this fraction at random, so HPAs created together
+    /// do not reconcile in lock step forever.</summary>
+    public double SyncJitter { get; init; } = 0.1;
+}
+
+/// <summary>What a pass reads. In production these are the member's informer caches: no API calls.</summary>
+public interface IHpaInputs
+{
+    /// <summary>All four controller caches and the pod cache have listed once.</summary>
+    bool IsSynced { get; }
+
+    bool TryGetHpa(string key, out HpaEntry entry);
+
+    IReadOnlyList<HpaEntry> AllHpas();
+
+    bool TryGetScale(string ns, CrossVersionObjectReference target, out ScaleTarget scale, out string error);
+
+    /// <summary>The namespace's pods (the pass keeps those the scale's selector matches).</summary>
+    IReadOnlyList<PodInfo> PodsInNamespace(string ns);
+
+    /// <summary>Calls back on every HPA change (from the informer's thread: keep it to a Tell).</summary>
+    IDisposable SubscribeHpas(Action<CacheChange<HpaEntry>> onChange);
+}
+
+/// <summary>Resource metrics of pods, pushed by the member's scrapers.</summary>
+public interface IPodMetricsSource
+{
+    IReadOnlyList<PodUsage> PodsMatching(string ns, Selector selector);
+
+    /// <summary>Tells <paramref name="message"/> to <paramref name="subscriber"/> after each batch that
+    /// touches matching pods; dispose to stop.</summary>
+    IDisposable Subscribe(string ns, Selector selector, IActorRef subscriber, object message);
+}
+
+/// <summary>Every write the controller makes. Each method reports failure in its result, never throws
+/// for an API error.</summary>
+public interface IHpaWriter
+{
+    Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion);
+
+    /// <summary>A fresh GET of /scale, used only after a 409 on the scale write.</summary>
+    Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target);
+
+    Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status);
+
+    Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent);
+
+    Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision);
+}
+
+/// <summary>Everything an HPA entity and the inventory need, built once per member.</summary>
+public sealed record HpaControllerContext(HpaControllerOptions Options, IHpaInputs Inputs, IPodMetricsSource Metrics, IHpaWriter Writer, TimeProvider Time);

@@ -1,0 +1,441 @@
+using ActorScaler.Core.Behavior;
+using ActorScaler.Core.Calculation;
+using ActorScaler.Core.Decision;
+using ActorScaler.Core.Durations;
+using ActorScaler.Core.Spec;
+using ActorScaler.Kubernetes.Clients;
+using ActorScaler.Kubernetes.Informers;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using ApiScaleWrite = ActorScaler.Kubernetes.Clients.ScaleWriteResult;
+using CoreScaleWrite = ActorScaler.Core.Decision.ScaleWriteResult;
+
+namespace ActorScaler.Actors.Hpa;
+
+/// <summary>
+/// The sharded entity for one HPA (entity id "namespace/name"): sharding keeps exactly one alive in the
+/// cluster, so it is the only writer of its HPA's status and its target's /scale. It reconciles every
+/// sync period (jittered, per-HPA override annotation) and also soon after fresh metrics for its pods
+/// arrive (debounced), reading everything from the member's informer caches and metrics store. A pass is
+/// the core's Decide, at most one /scale write in flight (PUT with the cached resourceVersion; on 409 one
+/// fresh GET and a new decision), the core's Complete, then the status write only when it changed and the
+/// events. In shadow mode nothing is written but the decision annotation. The upstream controller's
+/// per-HPA memory is the single immutable <see cref="DecisionState"/> value held here.
+/// </summary>
+public sealed class HpaSupervisor : ReceiveActor, IWithTimers
+{
+    private const string SyncTimer = "sync";
+    private const string DebounceTimer = "debounce";
+    private const string NotSyncedTimer = "not-synced";
+    private static readonly TimeSpan NotSyncedRetry = TimeSpan.FromSeconds(1);
+
+    /// <summary>What the custom and external metrics clients answer while no provider is registered
+    /// (upstream's text when the aggregated APIs are absent).</summary>
+    public const string NoCustomMetricsApi = "unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered";
+    public const string NoExternalMetricsApi = "unable to fetch metrics from external metrics API: no external metrics API (external.metrics.k8s.io) registered";
+
+    private readonly string _key;
+    private readonly string _ns;
+    private readonly HpaControllerContext _context;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _member;
+
+    private bool _started;
+    private bool _busy;
+    private bool _pending;
+    private long _passes;
+    private DateTimeOffset _lastPassAt = DateTimeOffset.MinValue;
+    private DecisionState _state = DecisionState.Initial;
+    private int _lastCurrent = -1;
+    private int _lastDesired = -1;
+    private string _lastReason = "";
+    private string? _lastShadowDecision;
+    private string? _lastReadError;
+    private IDisposable? _subscription;
+    private string? _subscribedSelector;
+    private WrittenStatus? _writtenStatus;
+    private WrittenScale? _writtenScale;
+
+    /// <summary>The status we wrote on top of the HPA version it was based on: until the watch delivers
+    /// our write, the cache still shows the old status, and a pass must not redo the write.</summary>
+    private sealed record WrittenStatus(string BasedOnResourceVersion, HorizontalPodAutoscalerStatus Status);
+
+    /// <summary>The replicas we wrote and the resourceVersion the write returned, over the version it
+    /// replaced, for the same reason: a lagging cache must not cause a duplicate write or a 409.</summary>
+    private sealed record WrittenScale(string BasedOnResourceVersion, string ResourceVersion, int Replicas);
+
+    private sealed record PassInputs(HorizontalPodAutoscaler Hpa, ReconcileInput Input, string ScaleResourceVersion);
+
+    private sealed record ScaleWritten(PassInputs Pass, ScaleDecision Decision, ApiScaleWrite Result, bool Retried);
+
+    private sealed record ScaleReread(PassInputs Pass, ScaleDecision Decision, ScaleRead? Fresh, string? Error);
+
+    private sealed record PassFinished(string HpaResourceVersion, HorizontalPodAutoscalerStatus? StatusWritten, string? ShadowDecision);
+
+    public HpaSupervisor(string hpaKey, HpaControllerContext context)
+    {
+        _key = hpaKey;
+        var slash = hpaKey.IndexOf('/', StringComparison.Ordinal);
+        _ns = slash < 0 ? "" : hpaKey[..slash];
+        _context = context;
+        _member = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+
+        Receive<EnsureHpa>(_ => Start());
+        Receive<StopHpa>(_ => Passivate("the HPA was deleted or is no longer selected"));
+        Receive<GetHpaOwner>(_ =>
+        {
+            Start();
+            Sender.Tell(new HpaOwner(_key, _member, _passes, _lastCurrent, _lastDesired, _lastReason));
+        });
+        Receive<SyncTick>(_ =>
+        {
+            ScheduleSync();
+            RequestPass();
+        });
+        Receive<FreshMetrics>(_ => OnFreshMetrics());
+        Receive<DebounceElapsed>(_ => RequestPass());
+        Receive<ScaleWritten>(OnScaleWritten);
+        Receive<ScaleReread>(OnScaleReread);
+        Receive<PassFinished>(OnPassFinished);
+        Receive<Status.Failure>(failure =>
+        {
+            // The writer reports API errors in its results; an exception here is a bug or a cancelled
+            // task. Log it and let the next period try again rather than stall the entity.
+            _log.Error(failure.Cause, "HPA {0}: pass failed", _key);
+            EndPass();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string hpaKey, HpaControllerContext context) =>
+        Akka.Actor.Props.Create(() => new HpaSupervisor(hpaKey, context));
+
+    protected override void PostStop()
+    {
+        _subscription?.Dispose();
+        base.PostStop();
+    }
+
+    private void Start()
+    {
+        if (_started)
+            return;
+        _started = true;
+        ScheduleSync();
+        RequestPass();
+    }
+
+    private void Passivate(string why)
+    {
+        _log.Info("HPA {0}: stopping: {1}", _key, why);
+        Timers.CancelAll();
+        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    private void ScheduleSync()
+    {
+        var period = _context.Options.SyncPeriod;
+        if (_context.Inputs.TryGetHpa(_key, out var entry)
+            && entry.Hpa?.Metadata.Annotations.TryGetValue(HpaSelection.SyncPeriodAnnotation, out var text) == true)
+        {
+            if (GoDuration.TryParse(text, out var custom, out var error) && custom >= TimeSpan.FromSeconds(1))
+                period = custom;
+            else
+                _log.Warning("HPA {0}: ignoring annotation {1}=\"{2}\": {3}", _key, HpaSelection.SyncPeriodAnnotation, text,
+                    error ?? "must be at least 1s");
+        }
+        var jitter = period * (_context.Options.SyncJitter * Random.Shared.NextDouble());
+        Timers.StartSingleTimer(SyncTimer, SyncTick.Instance, period + jitter);
+    }
+
+    private void OnFreshMetrics()
+    {
+        if (Timers.IsTimerActive(DebounceTimer))
+            return;
+        var sinceLast = _context.Time.GetUtcNow() - _lastPassAt;
+        var delay = _context.Options.FreshMetricsDebounce;
+        var untilAllowed = _context.Options.MinPassInterval - sinceLast;
+        if (untilAllowed > delay)
+            delay = untilAllowed;
+        Timers.StartSingleTimer(DebounceTimer, DebounceElapsed.Instance, delay);
+    }
+
+    private void RequestPass()
+    {
+        if (_busy)
+        {
+            _pending = true;
+            return;
+        }
+        RunPass();
+    }
+
+    private void RunPass()
+    {
+        if (!_context.Inputs.IsSynced)
+        {
+            Timers.StartSingleTimer(NotSyncedTimer, DebounceElapsed.Instance, NotSyncedRetry);
+            return;
+        }
+        if (!_context.Inputs.TryGetHpa(_key, out var entry))
+        {
+            Passivate("the HPA no longer exists");
+            return;
+        }
+        if (!HpaSelection.IsSelected(entry, _context.Options.HpaSelector))
+        {
+            Passivate("the HPA is not selected by this controller");
+            return;
+        }
+        if (entry.Hpa is null)
+        {
+            if (!string.Equals(_lastReadError, entry.Error, StringComparison.Ordinal))
+                _log.Warning("HPA {0}: cannot read the object: {1}", _key, entry.Error);
+            _lastReadError = entry.Error;
+            return;
+        }
+        _lastReadError = null;
+        var hpa = entry.Hpa;
+        if (_writtenStatus is { } written && string.Equals(written.BasedOnResourceVersion, hpa.Metadata.ResourceVersion, StringComparison.Ordinal))
+            hpa = hpa with { Status = written.Status };
+
+        var pass = BuildInputs(hpa);
+        var decision = AutoscalerReconciler.Decide(pass.Input);
+        _busy = true;
+        _lastPassAt = pass.Input.Now;
+        if (decision.ScaleWriteReplicas is { } replicas && !_context.Options.Shadow)
+        {
+            var target = hpa.Spec.ScaleTargetRef;
+            _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, target, replicas, pass.ScaleResourceVersion)
+                .PipeTo(Self, success: result => new ScaleWritten(pass, decision, result, Retried: false));
+            return;
+        }
+        // Shadow mode completes a rescale as if written: the decision state then follows what a
+        // controller in charge would remember, which is what a comparison with it needs.
+        Finish(pass, decision, decision.ScaleWriteReplicas is null ? null : CoreScaleWrite.Succeeded);
+    }
+
+    private PassInputs BuildInputs(HorizontalPodAutoscaler hpa, ScaleRead? freshScale = null)
+    {
+        var target = hpa.Spec.ScaleTargetRef;
+        ScaleSubresource? scale = null;
+        string? scaleError = null;
+        var resourceVersion = "";
+        if (freshScale is not null)
+        {
+            scale = freshScale.Scale;
+            resourceVersion = freshScale.ResourceVersion;
+        }
+        else if (_context.Inputs.TryGetScale(hpa.Metadata.Namespace, target, out var cached, out var error))
+        {
+            scale = cached.Scale;
+            resourceVersion = cached.ResourceVersion;
+            if (_writtenScale is { } written && string.Equals(written.BasedOnResourceVersion, resourceVersion, StringComparison.Ordinal))
+            {
+                scale = scale with { SpecReplicas = written.Replicas };
+                resourceVersion = written.ResourceVersion;
+            }
+        }
+        else
+        {
+            scaleError = error;
+        }
+
+        var samples = new List<ResourceMetricSample>();
+        if (scale is not null && Selector.TryParse(scale.Selector, out var selector, out _) && scale.Selector.Length > 0)
+        {
+            EnsureSubscription(hpa.Metadata.Namespace, scale.Selector, selector);
+            foreach (var usage in _context.Metrics.PodsMatching(hpa.Metadata.Namespace, selector))
+                samples.Add(PodMetricsConversion.ToSample(usage));
+        }
+
+        var input = new ReconcileInput
+        {
+            Hpa = hpa,
+            Settings = _context.Options.Settings,
+            Scale = scale,
+            GetScaleError = scaleError,
+            Pods = _context.Inputs.PodsInNamespace(hpa.Metadata.Namespace),
+            Metrics = new MetricsSnapshot
+            {
+                ResourceMetrics = new PodResourceMetrics(samples),
+                CustomMetricsError = NoCustomMetricsApi,
+                ExternalMetricsError = NoExternalMetricsApi,
+            },
+            OtherHpaSelectors = OtherSelectors(hpa),
+            Now = _context.Time.GetUtcNow(),
+            State = _state,
+        };
+        return new PassInputs(hpa, input, resourceVersion);
+    }
+
+    /// <summary>The other selected HPAs of the namespace with the selector of their target's scale:
+    /// two HPAs whose selectors match the same pods get upstream's AmbiguousSelector condition.</summary>
+    private List<HpaSelectorRegistration> OtherSelectors(HorizontalPodAutoscaler self)
+    {
+        var result = new List<HpaSelectorRegistration>();
+        foreach (var entry in _context.Inputs.AllHpas())
+        {
+            if (entry.Hpa is not { } other || string.Equals(entry.Key, _key, StringComparison.Ordinal)
+                || !string.Equals(other.Metadata.Namespace, self.Metadata.Namespace, StringComparison.Ordinal)
+                || !HpaSelection.IsSelected(entry, _context.Options.HpaSelector))
+                continue;
+            if (_context.Inputs.TryGetScale(other.Metadata.Namespace, other.Spec.ScaleTargetRef, out var scale, out _)
+                && scale.Scale.Selector.Length > 0
+                && Selector.TryParse(scale.Scale.Selector, out var selector, out _))
+                result.Add(new HpaSelectorRegistration(other.Metadata.Namespace, other.Metadata.Name, selector));
+        }
+        return result;
+    }
+
+    private void EnsureSubscription(string ns, string selectorText, Selector selector)
+    {
+        if (string.Equals(_subscribedSelector, selectorText, StringComparison.Ordinal))
+            return;
+        _subscription?.Dispose();
+        _subscription = _context.Metrics.Subscribe(ns, selector, Self, FreshMetrics.Instance);
+        _subscribedSelector = selectorText;
+    }
+
+    private void OnScaleWritten(ScaleWritten written)
+    {
+        var result = written.Result;
+        var replicas = written.Decision.ScaleWriteReplicas ?? 0;
+        switch (result.Outcome)
+        {
+            case ScaleWriteOutcome.Written:
+                _writtenScale = new WrittenScale(written.Pass.ScaleResourceVersion, result.ResourceVersion ?? "", replicas);
+                Finish(written.Pass, written.Decision, CoreScaleWrite.Succeeded);
+                break;
+            case ScaleWriteOutcome.Conflict when !written.Retried:
+                // Someone changed the target since the cache saw it: read it once, decide again.
+                _log.Info("HPA {0}: /scale write conflicted, re-reading the target", _key);
+                var hpa = written.Pass.Hpa;
+                ReadScale(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef)
+                    .PipeTo(Self, success: r => new ScaleReread(written.Pass, written.Decision, r.Read, r.Error));
+                break;
+            default:
+                Finish(written.Pass, written.Decision, CoreScaleWrite.Failed(result.Error ?? "scale write failed"));
+                break;
+        }
+    }
+
+    private async Task<(ScaleRead? Read, string? Error)> ReadScale(string ns, CrossVersionObjectReference target)
+    {
+        try
+        {
+            return (await _context.Writer.ReadScaleAsync(ns, target).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or ScaleTargetException)
+        {
+            return (null, ex is k8s.Autorest.HttpOperationException http ? KubernetesErrors.Message(http) : ex.Message);
+        }
+    }
+
+    private void OnScaleReread(ScaleReread reread)
+    {
+        if (reread.Fresh is null)
+        {
+            Finish(reread.Pass, reread.Decision, CoreScaleWrite.Failed(reread.Error ?? "scale read failed"));
+            return;
+        }
+        var pass = BuildInputs(reread.Pass.Hpa, reread.Fresh);
+        var decision = AutoscalerReconciler.Decide(pass.Input);
+        if (decision.ScaleWriteReplicas is { } replicas)
+        {
+            var hpa = pass.Hpa;
+            _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef, replicas, pass.ScaleResourceVersion)
+                .PipeTo(Self, success: result => new ScaleWritten(pass, decision, result, Retried: true));
+            return;
+        }
+        Finish(pass, decision, null);
+    }
+
+    private void Finish(PassInputs pass, ScaleDecision decision, CoreScaleWrite? scaleWrite)
+    {
+        var result = AutoscalerReconciler.Complete(decision, scaleWrite);
+        _state = result.State;
+        _passes++;
+        if (decision.Outcome != DecisionOutcome.FailedGetScale)
+        {
+            _lastCurrent = decision.CurrentReplicas;
+            _lastDesired = decision.DesiredReplicas;
+        }
+        var reason = ReasonOf(decision, result);
+        if (result.ScaledTo is { } scaledTo)
+            _log.Info("HPA {0}: {1} {2} -> {3}: {4}", _key, _context.Options.Shadow ? "would rescale" : "rescaled", decision.CurrentReplicas, scaledTo, decision.RescaleReason);
+        if (result.Error is not null && !string.Equals(result.Error, _lastReason, StringComparison.Ordinal))
+            _log.Warning("HPA {0}: {1}", _key, result.Error);
+        _lastReason = reason;
+
+        var hpa = pass.Hpa;
+        if (_context.Options.Shadow)
+        {
+            var text = $"desiredReplicas={decision.DesiredReplicas} currentReplicas={decision.CurrentReplicas} reason={reason}";
+            if (string.Equals(text, _lastShadowDecision, StringComparison.Ordinal))
+            {
+                EndPass();
+                return;
+            }
+            _log.Info("HPA {0} (shadow): {1}", _key, text);
+            AnnotateAsync(hpa, text).PipeTo(Self);
+            return;
+        }
+        WriteOutcomeAsync(hpa, result).PipeTo(Self);
+    }
+
+    private static string ReasonOf(ScaleDecision decision, ReconcileResult result)
+    {
+        if (decision.RescaleReason.Length > 0)
+            return decision.RescaleReason;
+        if (result.Error is not null)
+            return result.Error;
+        var limited = result.Status.Conditions.FirstOrDefault(c => c.Type == HpaConditionType.ScalingLimited && c.Status == "True");
+        return limited is not null ? $"{limited.Reason}: {limited.Message}" : "within tolerance";
+    }
+
+    private async Task<PassFinished> AnnotateAsync(HorizontalPodAutoscaler hpa, string text)
+    {
+        var written = await _context.Writer.AnnotateShadowDecisionAsync(hpa.Metadata.Namespace, hpa.Metadata.Name, text).ConfigureAwait(false);
+        return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, written.IsSuccess ? text : null);
+    }
+
+    /// <summary>Upstream's order: events as the pass recorded them, then the status update (only when it
+    /// changed); a failed status write adds FailedUpdateStatus.</summary>
+    private async Task<PassFinished> WriteOutcomeAsync(HorizontalPodAutoscaler hpa, ReconcileResult result)
+    {
+        var writer = _context.Writer;
+        foreach (var hpaEvent in result.Events)
+            await writer.RecordEventAsync(hpa, hpaEvent).ConfigureAwait(false);
+        if (!result.StatusUpdateNeeded)
+            return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null);
+        var status = await writer.WriteStatusAsync(hpa, result.Status).ConfigureAwait(false);
+        if (status.IsSuccess)
+            return new PassFinished(hpa.Metadata.ResourceVersion ?? "", result.Status, null);
+        var failed = result.WithStatusWriteFailure(status.Error!);
+        await writer.RecordEventAsync(hpa, failed.Events[^1]).ConfigureAwait(false);
+        return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null);
+    }
+
+    private void OnPassFinished(PassFinished finished)
+    {
+        if (finished.StatusWritten is not null)
+            _writtenStatus = new WrittenStatus(finished.HpaResourceVersion, finished.StatusWritten);
+        if (finished.ShadowDecision is not null)
+            _lastShadowDecision = finished.ShadowDecision;
+        EndPass();
+    }
+
+    private void EndPass()
+    {
+        _busy = false;
+        if (_pending)
+        {
+            _pending = false;
+            RunPass();
+        }
+    }
+}
