@@ -458,7 +458,7 @@ public sealed class ClusterStore
     {
         var meta = Metadata(obj);
         if (rv > 0) meta["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
-        var json = JsonSerializer.SerializeToUtf8Bytes(obj);
+        var json = WireJson.Serialize(obj);
         return new StoredObject(gr, ns, name, (string?)meta["uid"] ?? "", rv, json,
             StoredObject.ReadLabels(obj), SelectableFields.Extract(gr, obj));
     }

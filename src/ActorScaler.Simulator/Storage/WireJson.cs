@@ -1,0 +1,19 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ActorScaler.Simulator.Storage;
+
+/// <summary>
+/// JSON as Go's encoding/json writes it for the API: quotes as \" and no HTML escaping of
+/// &lt;, &gt;, &amp;, ' or + (System.Text.Json's default would write \u0022 and \u002B, which
+/// clients decode but people and string assertions do not expect).
+/// </summary>
+public static class WireJson
+{
+    public static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static byte[] Serialize(JsonNode node) => JsonSerializer.SerializeToUtf8Bytes(node, Options);
+
+    public static string ToText(JsonNode node) => node.ToJsonString(Options);
+}
