@@ -23,6 +23,10 @@ public static partial class YamlJson
     [GeneratedRegex(@"^[-+]?[0-9][0-9_]*\z")]
     private static partial Regex DecimalIntRegex();
 
+    // go-yaml v2 resolves these plain scalars as timestamps, so a string that looks like one is quoted.
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?([Zz]|[-+][0-9]{2}:[0-9]{2})?)?\z")]
+    private static partial Regex TimestampRegex();
+
     private static readonly HashSet<string> TrueWords = new(StringComparer.Ordinal) { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON" };
     private static readonly HashSet<string> FalseWords = new(StringComparer.Ordinal) { "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF" };
     private static readonly HashSet<string> NullWords = new(StringComparer.Ordinal) { "", "~", "null", "Null", "NULL" };
@@ -223,7 +227,7 @@ public static partial class YamlJson
         }
         var resolvesToString = !NullWords.Contains(text) && !TrueWords.Contains(text) && !FalseWords.Contains(text)
             && !DecimalIntRegex().IsMatch(text) && !FloatRegex().IsMatch(text)
-            && !text.StartsWith("0x", StringComparison.Ordinal) && text is not (".inf" or "-.inf" or ".nan" or ".Inf" or ".NaN");
+            && !text.StartsWith("0x", StringComparison.Ordinal) && !TimestampRegex().IsMatch(text) && text is not (".inf" or "-.inf" or ".nan" or ".Inf" or ".NaN");
         if (!resolvesToString)
         {
             return DoubleQuoted(text);
