@@ -137,7 +137,8 @@ internal interface IPodSampleReader
 {
     int SampleCount { get; }
     bool TryGetSample(int index, out PodMetric metric);
-    bool TryGetPodMetric(string pod, out PodMetric metric);
+    /// <summary>The pod's metric, if its sample has one; <paramref name="hasSample"/> says whether it has a sample at all.</summary>
+    bool TryGetPodMetric(string pod, out PodMetric metric, out bool hasSample);
 }
 
 internal readonly struct ResourceSampleReader(PodResourceMetrics metrics, string resource, string container) : IPodSampleReader
@@ -147,12 +148,14 @@ internal readonly struct ResourceSampleReader(PodResourceMetrics metrics, string
     public bool TryGetSample(int index, out PodMetric metric) =>
         PodResourceMetrics.TryGetPodMetric(metrics[index], resource, container, out metric);
 
-    public bool TryGetPodMetric(string pod, out PodMetric metric)
+    public bool TryGetPodMetric(string pod, out PodMetric metric, out bool hasSample)
     {
         if (metrics.TryGet(pod, out var sample))
         {
+            hasSample = true;
             return PodResourceMetrics.TryGetPodMetric(sample, resource, container, out metric);
         }
+        hasSample = false;
         metric = default;
         return false;
     }
@@ -169,13 +172,15 @@ internal readonly struct CustomSampleReader(PodCustomMetrics metrics) : IPodSamp
         return true;
     }
 
-    public bool TryGetPodMetric(string pod, out PodMetric metric)
+    public bool TryGetPodMetric(string pod, out PodMetric metric, out bool hasSample)
     {
         if (metrics.TryGet(pod, out var s))
         {
+            hasSample = true;
             metric = new PodMetric(s.ValueMilli, s.Timestamp, s.Window);
             return true;
         }
+        hasSample = false;
         metric = default;
         return false;
     }

@@ -33,6 +33,10 @@ internal struct GroupTotals
     /// <summary>Metrics removed from the map because their pod is unready or ignored.</summary>
     public int RemovedWithMetric;
     public long RemovedMetricSum;
+    /// <summary>Listed pods that have a sample (valid or not), and those with a metric and its sum.</summary>
+    public int ListedWithSample;
+    public int ListedWithMetric;
+    public long ListedMetricSum;
 }
 
 public static class PodGrouping
@@ -73,8 +77,17 @@ public static class PodGrouping
         {
             var pod = pods[i];
             ref var slot = ref slots[i];
-            slot.HasMetric = metrics.TryGetPodMetric(pod.Name, out var metric);
+            slot.HasMetric = metrics.TryGetPodMetric(pod.Name, out var metric, out var hasSample);
             slot.MetricValue = slot.HasMetric ? metric.ValueMilli : 0;
+            if (hasSample)
+            {
+                totals.ListedWithSample++;
+            }
+            if (slot.HasMetric)
+            {
+                totals.ListedWithMetric++;
+                totals.ListedMetricSum += slot.MetricValue;
+            }
             slot.Group = Classify(pod, slot.HasMetric, metric, isCpu, cpuInitializationPeriod, delayOfInitialReadinessStatus, now);
             switch (slot.Group)
             {

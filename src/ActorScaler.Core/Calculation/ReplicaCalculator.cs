@@ -56,7 +56,8 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
         {
             var source = new ResourceSampleReader(metrics, resource, container);
             var totals = PodGrouping.Group(pods, source, resource, Settings.CpuInitializationPeriod, Settings.DelayOfInitialReadinessStatus, now, slots);
-            var remaining = CountSamples(source) - totals.RemovedWithMetric;
+            var (samples, _) = SampleTotals(source, totals);
+            var remaining = samples - totals.RemovedWithMetric;
             if (remaining == 0)
             {
                 return ReplicaCalculation.Fail(NoMetricsForTargetedPods);
@@ -237,16 +238,7 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
         try
         {
             var totals = PodGrouping.Group(pods, metrics, resource, Settings.CpuInitializationPeriod, Settings.DelayOfInitialReadinessStatus, now, slots);
-            long total = 0;
-            var samples = 0;
-            for (var i = 0; i < metrics.SampleCount; i++)
-            {
-                if (metrics.TryGetSample(i, out var metric))
-                {
-                    total += metric.ValueMilli;
-                    samples++;
-                }
-            }
+            var (samples, total) = SampleTotals(metrics, totals);
             // Unready and ignored pods' samples leave the map; superfluous samples stay in it.
             var remaining = samples - totals.RemovedWithMetric;
             total -= totals.RemovedMetricSum;
@@ -290,18 +282,28 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
         }
     }
 
-    private static int CountSamples<TSource>(TSource metrics)
+    /// <summary>
+    /// Count and sum of the samples that yield a metric. When every sample belongs to a listed pod (pod names
+    /// are unique in a namespace) grouping has already seen them all; only superfluous samples need a pass.
+    /// </summary>
+    private static (int Count, long Sum) SampleTotals<TSource>(TSource metrics, in GroupTotals totals)
         where TSource : struct, IPodSampleReader
     {
+        if (totals.ListedWithSample == metrics.SampleCount)
+        {
+            return (totals.ListedWithMetric, totals.ListedMetricSum);
+        }
         var count = 0;
+        long sum = 0;
         for (var i = 0; i < metrics.SampleCount; i++)
         {
-            if (metrics.TryGetSample(i, out _))
+            if (metrics.TryGetSample(i, out var metric))
             {
                 count++;
+                sum += metric.ValueMilli;
             }
         }
-        return count;
+        return (count, sum);
     }
 
     private static int Rebalanced(int currentReplicas, double usageRatio, double newUsageRatio, int metricCount, Tolerances tolerances)

@@ -32,7 +32,6 @@ public static class AutoscalerReconciler
         var computations = new List<MetricComputationObservation>(hpa.Spec.Metrics.Count);
         var state = input.State;
         var target = hpa.Spec.ScaleTargetRef;
-        var reference = $"{target.Kind}/{hpa.Metadata.Namespace}/{target.Name}";
 
         ScaleDecision FailedGetScale(string error, string returned, bool specError)
         {
@@ -42,7 +41,7 @@ public static class AutoscalerReconciler
             return new ScaleDecision
             {
                 Outcome = DecisionOutcome.FailedGetScale, Hpa = hpa, Now = now, Settings = settings, Conditions = conditions, Events = events,
-                MetricComputations = computations, State = state, Error = returned, SpecError = specError, Reference = reference,
+                MetricComputations = computations, State = state, Error = returned, SpecError = specError,
             };
         }
 
@@ -55,7 +54,7 @@ public static class AutoscalerReconciler
         {
             var error = input.GetScaleError
                 ?? throw new ArgumentException("a reconcile input needs either Scale or GetScaleError", nameof(input));
-            return FailedGetScale(error, $"failed to query scale subresource for {reference}: {error}", specError: false);
+            return FailedGetScale(error, $"failed to query scale subresource for {Reference(hpa)}: {error}", specError: false);
         }
         conditions.Set(HpaConditionType.AbleToScale, ConditionStatusText.True, HpaConditionReason.SucceededGetScale, HpaConditionReason.SucceededGetScaleMessage, now);
 
@@ -97,6 +96,8 @@ public static class AutoscalerReconciler
             rescale = false;
             conditions.Set(HpaConditionType.ScalingActive, ConditionStatusText.False, HpaConditionReason.ScalingDisabled, HpaConditionReason.ScalingDisabledMessage, now);
         }
+        // At zero and not disabled (a workload the HPA parked) the min/max fix-ups do not apply: the metrics
+        // decide, and the result is raised to the minimum below.
         else if (currentReplicas > maxReplicas && currentReplicas != 0)
         {
             rescaleReason = AboveMaxReplicasReason;
@@ -104,7 +105,6 @@ public static class AutoscalerReconciler
         }
         else if (currentReplicas < minReplicas && currentReplicas != 0)
         {
-            // At zero (scale-to-zero on) the HPA woke a parked workload: metrics decide, raised to min below.
             rescaleReason = BelowMinReplicasReason;
             desiredReplicas = minReplicas;
         }
@@ -120,8 +120,8 @@ public static class AutoscalerReconciler
                     Outcome = DecisionOutcome.FailedComputeMetrics, CurrentReplicas = currentReplicas, DesiredReplicas = hpa.Status.DesiredReplicas,
                     Hpa = hpa, Now = now, Settings = settings, Conditions = conditions, Events = events, MetricComputations = computations,
                     State = state, Behavior = behavior, MetricStatuses = metricStatuses, MinReplicas = minReplicas,
-                    HasObjectOrExternalMetrics = hasObjectOrExternal, Reference = reference,
-                    Error = $"failed to compute desired number of replicas based on listed metrics for {reference}: {pass.Error}",
+                    HasObjectOrExternalMetrics = hasObjectOrExternal,
+                    Error = $"failed to compute desired number of replicas based on listed metrics for {Reference(hpa)}: {pass.Error}",
                 };
             }
             deferredError = pass.DeferredError;
@@ -134,7 +134,7 @@ public static class AutoscalerReconciler
             }
             if (desiredReplicas > currentReplicas)
             {
-                rescaleReason = $"{rescaleMetric} above target";
+                rescaleReason = AboveTargetReason(rescaleMetric);
             }
             if (desiredReplicas < currentReplicas)
             {
@@ -159,7 +159,7 @@ public static class AutoscalerReconciler
             RescaleReason = rescaleReason,
             Hpa = hpa, Now = now, Settings = settings, Conditions = conditions, Events = events, MetricComputations = computations,
             State = state, Behavior = behavior, MetricStatuses = metricStatuses, MinReplicas = minReplicas,
-            HasObjectOrExternalMetrics = hasObjectOrExternal, DeferredError = deferredError, Reference = reference,
+            HasObjectOrExternalMetrics = hasObjectOrExternal, DeferredError = deferredError,
         };
     }
 
@@ -182,9 +182,10 @@ public static class AutoscalerReconciler
         var hpa = decision.Hpa;
         var now = decision.Now;
         var oldStatus = hpa.Status;
-        var conditions = decision.Conditions.Clone();
+        var conditions = decision.Conditions;
         var events = new List<HpaEvent>(decision.Events.Count + 1);
         events.AddRange(decision.Events);
+        ConditionUpdate ableToScale = default, scaledToZero = default;
         var state = decision.State;
         var action = MonitorLabel.ActionNone;
         var error = decision.Error;
@@ -194,13 +195,13 @@ public static class AutoscalerReconciler
         switch (decision.Outcome)
         {
             case DecisionOutcome.FailedGetScale:
-                status = oldStatus with { Conditions = conditions.ToConditions() };
+                status = oldStatus with { Conditions = conditions.ToConditions(now) };
                 break;
             case DecisionOutcome.FailedComputeMetrics:
-                status = NewStatus(oldStatus, decision.CurrentReplicas, oldStatus.DesiredReplicas, decision.MetricStatuses, conditions, rescaledAt: null);
+                status = NewStatus(oldStatus, decision.CurrentReplicas, oldStatus.DesiredReplicas, decision.MetricStatuses, conditions.ToConditions(now), rescaledAt: null);
                 break;
             case DecisionOutcome.NoRescale:
-                status = NewStatus(oldStatus, decision.CurrentReplicas, decision.CurrentReplicas, decision.MetricStatuses, conditions, rescaledAt: null);
+                status = NewStatus(oldStatus, decision.CurrentReplicas, decision.CurrentReplicas, decision.MetricStatuses, conditions.ToConditions(now), rescaledAt: null);
                 break;
             default:
                 var desired = decision.DesiredReplicas;
@@ -208,30 +209,30 @@ public static class AutoscalerReconciler
                 {
                     events.Add(new HpaEvent(HpaEventType.Warning, HpaEventReason.FailedRescale,
                         $"New size: {desired}; reason: {decision.RescaleReason}; error: {writeError}"));
-                    conditions.Set(HpaConditionType.AbleToScale, ConditionStatusText.False, HpaConditionReason.FailedUpdateScale,
-                        $"the HPA controller was unable to update the target scale: {writeError}", now);
-                    status = NewStatus(oldStatus, decision.CurrentReplicas, oldStatus.DesiredReplicas, decision.MetricStatuses, conditions, rescaledAt: null);
-                    error = $"failed to rescale {decision.Reference}: {writeError}";
+                    ableToScale = new ConditionUpdate(HpaConditionType.AbleToScale, ConditionStatusText.False, HpaConditionReason.FailedUpdateScale,
+                        $"the HPA controller was unable to update the target scale: {writeError}");
+                    status = NewStatus(oldStatus, decision.CurrentReplicas, oldStatus.DesiredReplicas, decision.MetricStatuses, conditions.ToConditions(now, ableToScale), rescaledAt: null);
+                    error = $"failed to rescale {Reference(hpa)}: {writeError}";
                     break;
                 }
-                conditions.Set(HpaConditionType.AbleToScale, ConditionStatusText.True, HpaConditionReason.SucceededRescale,
-                    $"the HPA controller was able to update the target scale to {desired}", now);
+                ableToScale = new ConditionUpdate(HpaConditionType.AbleToScale, ConditionStatusText.True, HpaConditionReason.SucceededRescale,
+                    $"the HPA controller was able to update the target scale to {desired}");
                 events.Add(new HpaEvent(HpaEventType.Normal, HpaEventReason.SuccessfulRescale, $"New size: {desired}; reason: {decision.RescaleReason}"));
                 state = ScaleEventHistory.StoreScaleEvent(state, decision.Behavior, decision.CurrentReplicas, desired, now);
                 if (decision.Settings.ScaleToZeroEnabled)
                 {
                     if (decision.CurrentReplicas > 0 && desired == 0 && decision.MinReplicas == 0 && decision.HasObjectOrExternalMetrics)
                     {
-                        conditions.Set(HpaConditionType.ScaledToZero, ConditionStatusText.True, HpaConditionReason.ScaledToZero, HpaConditionReason.ScaledToZeroMessage, now);
+                        scaledToZero = new ConditionUpdate(HpaConditionType.ScaledToZero, ConditionStatusText.True, HpaConditionReason.ScaledToZero, HpaConditionReason.ScaledToZeroMessage);
                     }
                     else
                     {
-                        conditions.Set(HpaConditionType.ScaledToZero, ConditionStatusText.False, HpaConditionReason.NotScaledToZero, HpaConditionReason.NotScaledToZeroMessage, now);
+                        scaledToZero = new ConditionUpdate(HpaConditionType.ScaledToZero, ConditionStatusText.False, HpaConditionReason.NotScaledToZero, HpaConditionReason.NotScaledToZeroMessage);
                     }
                 }
                 action = desired > decision.CurrentReplicas ? MonitorLabel.ActionScaleUp : MonitorLabel.ActionScaleDown;
                 scaledTo = desired;
-                status = NewStatus(oldStatus, decision.CurrentReplicas, desired, decision.MetricStatuses, conditions, rescaledAt: now);
+                status = NewStatus(oldStatus, decision.CurrentReplicas, desired, decision.MetricStatuses, conditions.ToConditions(now, ableToScale, scaledToZero), rescaledAt: now);
                 break;
         }
 
@@ -279,14 +280,18 @@ public static class AutoscalerReconciler
 
     /// <summary>setStatus: a new status object (observedGeneration is not written by this controller version).</summary>
     private static HorizontalPodAutoscalerStatus NewStatus(HorizontalPodAutoscalerStatus old, int currentReplicas, int desiredReplicas,
-        IReadOnlyList<MetricStatus>? metricStatuses, ConditionSet conditions, DateTimeOffset? rescaledAt) => new()
+        IReadOnlyList<MetricStatus>? metricStatuses, HpaCondition[] conditions, DateTimeOffset? rescaledAt) => new()
         {
             CurrentReplicas = currentReplicas,
             DesiredReplicas = desiredReplicas,
             LastScaleTime = rescaledAt ?? old.LastScaleTime,
             CurrentMetrics = metricStatuses ?? [],
-            Conditions = conditions.ToConditions(),
+            Conditions = conditions,
         };
+
+    /// <summary>The "kind/namespace/name" upstream names the target by in returned errors; built only when needed.</summary>
+    private static string Reference(HorizontalPodAutoscaler hpa) =>
+        $"{hpa.Spec.ScaleTargetRef.Kind}/{hpa.Metadata.Namespace}/{hpa.Spec.ScaleTargetRef.Name}";
 
     private static (int Desired, DecisionState State) NormalizeDesiredReplicas(HorizontalPodAutoscaler hpa, ControllerSettings settings, DecisionState state,
         ConditionSet conditions, int currentReplicas, int prenormalizedDesiredReplicas, int minReplicas, DateTimeOffset now)
@@ -382,7 +387,7 @@ public static class AutoscalerReconciler
             conditions.Set(HpaConditionType.ScalingActive, ConditionStatusText.False, HpaConditionReason.InvalidSelector, HpaConditionReason.MissingSelectorMessage, now);
             return new MetricsPass { Error = SelectorRequiredMessage, MetricName = "" };
         }
-        if (!Selector.TryParse(scale.Selector, out var selector, out var parseError))
+        if (!SelectorCache.TryParse(scale.Selector, out var selector, out var parseError))
         {
             var message = $"couldn't convert selector into a corresponding internal selector object: {parseError}";
             events.Add(new HpaEvent(HpaEventType.Warning, HpaEventReason.InvalidSelector, message));
@@ -415,7 +420,7 @@ public static class AutoscalerReconciler
 
             var metricSpecs = hpa.Spec.Metrics;
             var statuses = new MetricStatus[metricSpecs.Count];
-            var calculator = new ReplicaCalculator(input.Settings.CalculatorSettings);
+            var calculator = input.Settings.Calculator;
             var tolerances = TolerancesFor(hpa, input.Settings);
             var replicas = 0;
             var metric = "";
@@ -466,8 +471,7 @@ public static class AutoscalerReconciler
                     Error = $"invalid metrics ({invalidMetricsCount} invalid out of {metricSpecs.Count}), first error is: {invalidMetricError ?? "<nil>"}",
                 };
             }
-            conditions.Set(HpaConditionType.ScalingActive, ConditionStatusText.True, HpaConditionReason.ValidMetricFound,
-                $"the HPA was able to successfully calculate a replica count from {metric}", now);
+            conditions.Set(HpaConditionType.ScalingActive, ConditionStatusText.True, HpaConditionReason.ValidMetricFound, ValidMetricFoundMessage(metric), now);
             return new MetricsPass
             {
                 Replicas = replicas, MetricName = metric, Statuses = statuses,
@@ -601,7 +605,12 @@ public static class AutoscalerReconciler
                 var inner = $"failed to get {resource} usage: {error}";
                 return Failed(events, reason, inner, Outer(inner));
             }
-            metricName = $"{resource} resource";
+            metricName = resource switch
+            {
+                ResourceNames.Cpu => "cpu resource",
+                ResourceNames.Memory => "memory resource",
+                _ => $"{resource} resource",
+            };
             current = new MetricValueStatus { AverageValue = Quantity.FromMilli(calculation.UsageMilli) };
         }
         else if (target.AverageUtilization is not { } targetUtilization)
@@ -627,11 +636,30 @@ public static class AutoscalerReconciler
         return new MetricOutcome { Replicas = calculation.Replicas, MetricName = metricName, Status = status };
     }
 
+    private const string CpuUtilizationName = "cpu resource utilization (percentage of request)";
+    private const string MemoryUtilizationName = "memory resource utilization (percentage of request)";
+    private const string ValidMetricFoundPrefix = "the HPA was able to successfully calculate a replica count from ";
+
+    // Texts for the most common metric are constants, so a steady pass does not build them again.
+    private static string ValidMetricFoundMessage(string metric) => metric switch
+    {
+        CpuUtilizationName => ValidMetricFoundPrefix + CpuUtilizationName,
+        MemoryUtilizationName => ValidMetricFoundPrefix + MemoryUtilizationName,
+        _ => ValidMetricFoundPrefix + metric,
+    };
+
+    private static string AboveTargetReason(string metric) => metric switch
+    {
+        CpuUtilizationName => CpuUtilizationName + " above target",
+        MemoryUtilizationName => MemoryUtilizationName + " above target",
+        _ => $"{metric} above target",
+    };
+
     // The common names are constants so a pass does not build them again.
     private static string UtilizationMetricName(string resource, bool isContainer) => (resource, isContainer) switch
     {
-        (ResourceNames.Cpu, false) => "cpu resource utilization (percentage of request)",
-        (ResourceNames.Memory, false) => "memory resource utilization (percentage of request)",
+        (ResourceNames.Cpu, false) => CpuUtilizationName,
+        (ResourceNames.Memory, false) => MemoryUtilizationName,
         (ResourceNames.Cpu, true) => "cpu container resource utilization (percentage of request)",
         (ResourceNames.Memory, true) => "memory container resource utilization (percentage of request)",
         (_, false) => $"{resource} resource utilization (percentage of request)",

@@ -61,8 +61,6 @@ internal sealed class ConditionSet
         return new ConditionSet(entries);
     }
 
-    public ConditionSet Clone() => new([.. _entries]);
-
     public void Set(string type, string status, string reason, string message, DateTimeOffset now)
     {
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_entries);
@@ -96,12 +94,20 @@ internal sealed class ConditionSet
         return null;
     }
 
-    public HpaCondition[] ToConditions()
+    /// <summary>
+    /// The conditions as written, with up to two further updates applied on the way out. Complete uses the
+    /// updates instead of changing the decision's set, so a decision stays immutable and costs no copy.
+    /// </summary>
+    public HpaCondition[] ToConditions(DateTimeOffset now, ConditionUpdate first = default, ConditionUpdate second = default)
     {
-        var result = new HpaCondition[_entries.Count];
+        var appendFirst = first.Type is not null && IndexOf(first.Type) < 0;
+        var appendSecond = second.Type is not null && IndexOf(second.Type) < 0;
+        var result = new HpaCondition[_entries.Count + (appendFirst ? 1 : 0) + (appendSecond ? 1 : 0)];
         for (var i = 0; i < _entries.Count; i++)
         {
             var e = _entries[i];
+            Apply(ref e, first, now);
+            Apply(ref e, second, now);
             var original = e.Original;
             result[i] = original is not null
                 && string.Equals(original.Status, e.Status, StringComparison.Ordinal)
@@ -111,6 +117,49 @@ internal sealed class ConditionSet
                 ? original
                 : new HpaCondition { Type = e.Type, Status = e.Status, LastTransitionTime = e.LastTransitionTime, Reason = e.Reason, Message = e.Message };
         }
+        var next = _entries.Count;
+        if (appendFirst)
+        {
+            result[next++] = first.ToCondition(now);
+        }
+        if (appendSecond)
+        {
+            result[next] = second.ToCondition(now);
+        }
         return result;
     }
+
+    private int IndexOf(string type)
+    {
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            if (string.Equals(_entries[i].Type, type, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void Apply(ref Entry entry, ConditionUpdate update, DateTimeOffset now)
+    {
+        if (update.Type is null || !string.Equals(entry.Type, update.Type, StringComparison.Ordinal))
+        {
+            return;
+        }
+        if (!string.Equals(entry.Status, update.Status, StringComparison.Ordinal))
+        {
+            entry.LastTransitionTime = now;
+        }
+        entry.Status = update.Status!;
+        entry.Reason = update.Reason!;
+        entry.Message = update.Message!;
+    }
+}
+
+/// <summary>A setCondition call held back until the conditions are written out.</summary>
+internal readonly record struct ConditionUpdate(string? Type, string? Status, string? Reason, string? Message)
+{
+    public HpaCondition ToCondition(DateTimeOffset now) =>
+        new() { Type = Type!, Status = Status!, LastTransitionTime = now, Reason = Reason!, Message = Message! };
 }

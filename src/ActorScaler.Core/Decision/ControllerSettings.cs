@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ActorScaler.Core.Behavior;
 using ActorScaler.Core.Calculation;
 
@@ -41,5 +42,11 @@ public sealed record ControllerSettings
 
     public static ControllerSettings Production { get; } = new();
 
-    internal ReplicaCalculatorSettings CalculatorSettings => new(CpuInitializationPeriod, DelayOfInitialReadinessStatus, PodLevelResourcesEnabled);
+    // One calculator per distinct set of calculator flags (a handful per process). Kept outside the record so
+    // that it does not take part in the record's value equality.
+    private static readonly ConcurrentDictionary<(TimeSpan, TimeSpan, bool), ReplicaCalculator> Calculators = new();
+
+    internal ReplicaCalculator Calculator => Calculators.GetOrAdd(
+        (CpuInitializationPeriod, DelayOfInitialReadinessStatus, PodLevelResourcesEnabled),
+        static key => new ReplicaCalculator(new ReplicaCalculatorSettings(key.Item1, key.Item2, key.Item3)));
 }

@@ -58,7 +58,6 @@ public sealed record ScaleDecision
     /// <summary>A metric failed but others were used: the pass continues and returns this error at the end.</summary>
     internal string? DeferredError { get; init; }
     internal bool SpecError { get; init; }
-    internal string Reference { get; init; } = "";
 }
 
 /// <summary>The outcome of one full pass: what to write back and what to record.</summary>
