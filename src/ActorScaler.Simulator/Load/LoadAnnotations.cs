@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorScaler.Core.Durations;
 using ActorScaler.Core.Quantities;
 
 namespace ActorScaler.Simulator.Load;
@@ -92,81 +93,5 @@ public static class LoadAnnotations
         }
         problems.Add(new LoadAnnotationError(key, text, $"{error}; expected a duration such as \"30s\", \"1m30s\" or \"500ms\""));
         return null;
-    }
-}
-
-/// <summary>Go's time.ParseDuration syntax ("1h2m3.5s", "300ms", "-1.5h"), which Kubernetes users write.</summary>
-public static class GoDuration
-{
-    public static bool TryParse(string? text, out TimeSpan duration, out string? error)
-    {
-        duration = TimeSpan.Zero;
-        error = null;
-        if (string.IsNullOrEmpty(text))
-        {
-            error = "time: invalid duration \"\"";
-            return false;
-        }
-        var s = text.AsSpan();
-        var negative = false;
-        if (s[0] is '-' or '+')
-        {
-            negative = s[0] == '-';
-            s = s[1..];
-        }
-        if (s is "0")
-        {
-            return true;
-        }
-        if (s.IsEmpty)
-        {
-            error = $"time: invalid duration \"{text}\"";
-            return false;
-        }
-        decimal totalNanos = 0;
-        while (!s.IsEmpty)
-        {
-            var i = 0;
-            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
-            if (i == 0 || !decimal.TryParse(s[..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                error = $"time: invalid duration \"{text}\"";
-                return false;
-            }
-            s = s[i..];
-            var u = 0;
-            while (u < s.Length && !char.IsAsciiDigit(s[u]) && s[u] != '.') u++;
-            if (u == 0)
-            {
-                error = $"time: missing unit in duration \"{text}\"";
-                return false;
-            }
-            decimal? unitNanos = s[..u] switch
-            {
-                "ns" => 1m,
-                "us" or "µs" or "μs" => 1_000m,
-                "ms" => 1_000_000m,
-                "s" => 1_000_000_000m,
-                "m" => 60_000_000_000m,
-                "h" => 3_600_000_000_000m,
-                _ => null,
-            };
-            if (unitNanos is not { } nanos)
-            {
-                error = $"time: unknown unit \"{s[..u].ToString()}\" in duration \"{text}\"";
-                return false;
-            }
-            totalNanos += number * nanos;
-            s = s[u..];
-        }
-        // TimeSpan has 100 ns ticks; Go's limit is int64 nanoseconds (about 290 years).
-        if (totalNanos > long.MaxValue)
-        {
-            error = $"time: invalid duration \"{text}\"";
-            return false;
-        }
-        var ticks = (long)(totalNanos / 100m);
-        duration = TimeSpan.FromTicks(negative ? -ticks : ticks);
-        return true;
     }
 }
