@@ -135,9 +135,10 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
             .Select(h => SimulationRunner.Run(h.Label, h.Hpa, scenario.Workload, scenario.Load, options, new CoreController(h.Hpa, controllerSettings)))
             .ToList();
 
-        var baseName = string.Join("-vs-", runs.Select(r => r.Label));
-        var chart = ChartRenderer.Save(runs, $"{scenario.Workload.Kind}/{scenario.Workload.Name}", s.Out, baseName);
-        var csvs = runs.Select(r => TimelineCsv.Save(r, s.Out, r.Label)).ToList();
+        // Fixed names (chart.png, chart.svg, timeline.csv) so a script or the README can point at them;
+        // with --compare each run's timeline carries its HPA's name.
+        var chart = ChartRenderer.Save(runs, $"{scenario.Workload.Kind}/{scenario.Workload.Name}", s.Out, "chart");
+        var csvs = runs.Select(r => TimelineCsv.Save(r, s.Out, runs.Count == 1 ? "timeline" : $"timeline-{r.Label}")).ToList();
 
         AnsiConsole.Write(SummaryTable.Build(runs));
         AnsiConsole.MarkupLine($"chart: [link]{Markup.Escape(chart.Png)}[/] and {Markup.Escape(chart.Svg)}");
