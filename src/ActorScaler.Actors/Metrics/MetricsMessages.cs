@@ -1,4 +1,5 @@
 using ActorScaler.Actors.Protocol;
+using ActorScaler.Metrics.Scraping;
 using ActorScaler.Metrics.Storage;
 
 namespace ActorScaler.Actors.Metrics;
@@ -9,27 +10,6 @@ public sealed record EnsureScraper(string NodeName) : IActorScalerMessage, IWith
 
 /// <summary>The node was deleted: its scraper passivates.</summary>
 public sealed record StopScraper(string NodeName) : IActorScalerMessage, IWithNodeName;
-
-/// <summary>Why a node's latest scrape gave no data (or <see cref="Succeeded"/> when it did). The
-/// names are condition reasons, so they are stable, CamelCase and meant for logs, `top` and alerts.</summary>
-public static class ScrapeReasons
-{
-    public const string Succeeded = "ScrapeSucceeded";
-    /// <summary>The node publishes no address of a preferred type.</summary>
-    public const string NoAddress = "NoKubeletAddress";
-    /// <summary>Connection refused or reset, DNS failure: the kubelet is down or unreachable.</summary>
-    public const string Unreachable = "KubeletUnreachable";
-    /// <summary>No complete answer within --kubelet-request-timeout.</summary>
-    public const string Timeout = "KubeletTimeout";
-    /// <summary>The serving certificate failed verification (unknown CA, missing IP SAN, wrong name).</summary>
-    public const string CertificateInvalid = "KubeletCertificateInvalid";
-    /// <summary>A non-200 answer (401/403 for RBAC, 404 for a wrong path...).</summary>
-    public const string HttpError = "KubeletHttpError";
-    /// <summary>A 200 answer that is not kubelet resource metrics.</summary>
-    public const string InvalidPayload = "KubeletInvalidPayload";
-    /// <summary>The kubelet answered <c>resource_scrape_error 1</c>: its stats provider failed.</summary>
-    public const string KubeletScrapeError = "KubeletScrapeError";
-}
 
 /// <summary>
 /// The condition of one node's scraping as its scraper last saw it. Times are Unix nanoseconds on the

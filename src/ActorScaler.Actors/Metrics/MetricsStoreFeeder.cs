@@ -56,7 +56,7 @@ public static class MetricsStoreFeederExtensions
     /// <summary>DistributedPubSub and this member's store feeder (registered as <see cref="MetricsStoreFeederKey"/>).</summary>
     public static AkkaConfigurationBuilder AddMetricsStoreFeeder(this AkkaConfigurationBuilder builder, ResourceMetricsStore store, TimeSpan sweepInterval)
     {
-        builder.WithDistributedPubSub(role: null!);
+        builder.WithDistributedPubSub(role: "");
         builder.WithActors((system, registry) =>
         {
             var mediator = DistributedPubSub.Get(system).Mediator;

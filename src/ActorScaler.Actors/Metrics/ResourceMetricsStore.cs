@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using ActorScaler.Core.Spec;
 using ActorScaler.Kubernetes.Informers;
+using ActorScaler.Metrics.Api;
 using ActorScaler.Metrics.Storage;
 using Akka.Actor;
 
@@ -31,7 +32,7 @@ namespace ActorScaler.Actors.Metrics;
 /// <c>TimestampNs</c> and <c>WindowNs</c> exactly as the HPA uses PodMetrics' timestamp and window.
 /// </para>
 /// </summary>
-public sealed class ResourceMetricsStore
+public sealed class ResourceMetricsStore : IMetricsApiSource
 {
     private readonly ClusterCaches _caches;
     private readonly TimeProvider _time;
@@ -153,6 +154,14 @@ public sealed class ResourceMetricsStore
 
     /// <summary>The latest scrape condition of every node that was scraped.</summary>
     public IReadOnlyList<NodeScrapeStatus> NodeStatuses() => _statuses.Values.ToList();
+
+    /// <summary>The Node object's labels from the member's node cache; null when unknown.</summary>
+    public IReadOnlyDictionary<string, string>? NodeLabels(string name) =>
+        _caches.Nodes.TryGet(name, out var node) ? node.Labels : null;
+
+    /// <summary>The Pod object's labels from the member's pod cache; null when unknown.</summary>
+    public IReadOnlyDictionary<string, string>? PodLabels(string ns, string name) =>
+        _caches.Pods.TryGet($"{ns}/{name}", out var pod) ? pod.Pod.Labels : null;
 
     // ---------------------------------------------------------------- subscriptions
 
