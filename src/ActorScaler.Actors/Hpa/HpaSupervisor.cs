@@ -6,7 +6,6 @@ using ActorScaler.Core.Spec;
 using ActorScaler.Kubernetes.Clients;
 using ActorScaler.Kubernetes.Informers;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using ApiScaleWrite = ActorScaler.Kubernetes.Clients.ScaleWriteResult;
@@ -80,7 +79,8 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         var slash = hpaKey.IndexOf('/', StringComparison.Ordinal);
         _ns = slash < 0 ? "" : hpaKey[..slash];
         _context = context;
-        _member = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        // The provider's address is the cluster member's address (and works without a cluster in tests).
+        _member = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
 
         Receive<EnsureHpa>(_ => Start());
         Receive<StopHpa>(_ => Passivate("the HPA was deleted or is no longer selected"));

@@ -23,5 +23,6 @@ public static class MemberFeatures
     public static IReadOnlyList<IMemberFeature> All =>
     [
         new KubernetesFeature(),
+        new ControllerFeature(),
     ];
 }

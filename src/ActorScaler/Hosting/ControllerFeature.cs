@@ -1,0 +1,68 @@
+using ActorScaler.Actors.Hpa;
+using ActorScaler.Actors.Metrics;
+using ActorScaler.Core.Decision;
+using ActorScaler.Core.Spec;
+using ActorScaler.Kubernetes.Clients;
+using ActorScaler.Kubernetes.Informers;
+using Akka.Hosting;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorScaler.Hosting;
+
+/// <summary>The distributed HPA controller: HPA and scale-target informers, the status and event
+/// clients, and the sharded HPA entities with this member's inventory. Needs the metrics feature's
+/// <see cref="ResourceMetricsStore"/>.</summary>
+public sealed class ControllerFeature : IMemberFeature
+{
+    public void ConfigureServices(IServiceCollection services, RunOptions options)
+    {
+        services.AddSingleton<ControllerCaches>();
+        services.AddSingleton<HpaStatusClient>();
+        services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), TimeProvider.System));
+        services.AddHostedService<ControllerCachesService>();
+    }
+
+    public void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider services, RunOptions options)
+    {
+        var context = new HpaControllerContext(
+            ToControllerOptions(options),
+            new CachedHpaInputs(services.GetRequiredService<ControllerCaches>(), services.GetRequiredService<ClusterCaches>()),
+            new StoreMetricsSource(services.GetRequiredService<ResourceMetricsStore>()),
+            new KubernetesHpaWriter(services.GetRequiredService<ScaleClient>(), services.GetRequiredService<HpaStatusClient>(), services.GetRequiredService<EventRecorder>()),
+            TimeProvider.System);
+        builder.AddHpaController(context);
+    }
+
+    public void MapEndpoints(WebApplication app, RunOptions options)
+    {
+    }
+
+    /// <summary>The run flags as the controller's options (the flags were validated when parsed).</summary>
+    public static HpaControllerOptions ToControllerOptions(RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new HpaControllerOptions
+        {
+            SyncPeriod = options.SyncPeriod,
+            Shadow = options.Mode == ControllerMode.Shadow,
+            HpaSelector = options.HpaSelector is null ? null : Selector.Parse(options.HpaSelector),
+            Settings = ControllerSettings.Production with
+            {
+                Tolerance = options.Tolerance,
+                CpuInitializationPeriod = options.CpuInitializationPeriod,
+                DelayOfInitialReadinessStatus = options.InitialReadinessDelay,
+                DownscaleStabilizationWindow = options.DownscaleStabilization,
+            },
+        };
+    }
+
+    private sealed class ControllerCachesService(IKubernetes client, ControllerCaches caches, RunOptions options, ILogger<ControllerCaches> logger) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+            caches.RunAsync(client, options.Namespaces, message => logger.LogInformation("{Message}", message), stoppingToken);
+    }
+}

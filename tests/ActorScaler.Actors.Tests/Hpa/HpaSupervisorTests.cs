@@ -1,0 +1,181 @@
+using ActorScaler.Actors.Hpa;
+using ActorScaler.Core.Decision;
+using ActorScaler.Core.Spec;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ActorScaler.Actors.Tests.Hpa;
+
+public sealed class HpaSupervisorTests : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private const string Key = "default/web";
+
+    private readonly FakeInputs _inputs = new();
+    private readonly FakeMetrics _metrics = new();
+    private readonly FakeWriter _writer;
+    private readonly FakeTimeProvider _time = new(HpaFixtures.Now);
+
+    public HpaSupervisorTests() => _writer = new FakeWriter(_inputs);
+
+    private HpaControllerContext Context(bool shadow = false) => new(
+        new HpaControllerOptions
+        {
+            // Passes in these tests are triggered by EnsureHpa and by pushed metrics only.
+            SyncPeriod = TimeSpan.FromHours(1),
+            Shadow = shadow,
+            FreshMetricsDebounce = TimeSpan.FromMilliseconds(20),
+            MinPassInterval = TimeSpan.Zero,
+        },
+        _inputs, _metrics, _writer, _time);
+
+    /// <summary>One pod at 200m of a 100m request against a 50 % target: 1 -> 4 replicas.</summary>
+    private void OverloadedSingleReplica()
+    {
+        _inputs.Put(HpaFixtures.CpuHpa());
+        _inputs.Scales[Key] = HpaFixtures.Scale("web", 1);
+        _inputs.Pods["default/web-1"] = HpaFixtures.Pod("web-1", "web", 100);
+        _metrics.SetCpu("default", "web-1", 200, HpaFixtures.Now.AddSeconds(-5));
+    }
+
+    private HpaOwner Owner(IActorRef entity)
+    {
+        entity.Tell(new GetHpaOwner(Key));
+        return ExpectMsg<HpaOwner>(Wait);
+    }
+
+    [Fact]
+    public void Rescales_the_target_writes_status_and_records_the_event()
+    {
+        OverloadedSingleReplica();
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+
+        AwaitCondition(() => !_writer.StatusWrites.IsEmpty, Wait);
+        var write = Assert.Single(_writer.ScaleWrites);
+        Assert.Equal(new ScaleWriteCall("default", "web", 4, "10"), write);
+        _writer.StatusWrites.TryPeek(out var status);
+        Assert.Equal(1, status!.CurrentReplicas);
+        Assert.Equal(4, status.DesiredReplicas);
+        Assert.Equal(200, Assert.Single(status.CurrentMetrics).Resource!.Current.AverageUtilization);
+        var rescale = Assert.Single(_writer.Events, e => e.Reason == HpaEventReason.SuccessfulRescale);
+        Assert.Equal("New size: 4; reason: cpu resource utilization (percentage of request) above target", rescale.Message);
+        var owner = Owner(entity);
+        Assert.Equal((1, 4, 1L), (owner.CurrentReplicas, owner.DesiredReplicas, owner.Passes));
+    }
+
+    [Fact]
+    public void Fresh_metrics_trigger_a_pass_and_an_unchanged_status_is_not_written_again()
+    {
+        // Two pods at exactly the target: no rescale; the first pass writes conditions and metrics.
+        _inputs.Put(HpaFixtures.CpuHpa());
+        _inputs.Scales[Key] = HpaFixtures.Scale("web", 2);
+        foreach (var pod in new[] { "web-1", "web-2" })
+        {
+            _inputs.Pods["default/" + pod] = HpaFixtures.Pod(pod, "web", 100);
+            _metrics.SetCpu("default", pod, 50, HpaFixtures.Now.AddSeconds(-5));
+        }
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+        AwaitCondition(() => Owner(entity).Passes == 1, Wait);
+        Assert.Single(_metrics.Subscriptions);
+
+        // The cache still shows the old status (the watch has not delivered our write): the entity
+        // compares against what it wrote, so a second pass writes nothing.
+        _time.Advance(TimeSpan.FromSeconds(15));
+        _metrics.Push();
+        AwaitCondition(() => Owner(entity).Passes == 2, Wait);
+        Assert.Single(_writer.StatusWrites);
+        Assert.Empty(_writer.ScaleWrites);
+
+        // Load doubles: the next push rescales 2 -> 4.
+        foreach (var pod in new[] { "web-1", "web-2" })
+            _metrics.SetCpu("default", pod, 100, HpaFixtures.Now.AddSeconds(10));
+        _metrics.Push();
+        AwaitCondition(() => _writer.ScaleWrites.Count == 1, Wait);
+        Assert.Equal(4, _writer.ScaleWrites.Single().Replicas);
+    }
+
+    [Fact]
+    public void Shadow_mode_annotates_the_decision_and_writes_nothing_else()
+    {
+        OverloadedSingleReplica();
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context(shadow: true)));
+        entity.Tell(new EnsureHpa(Key));
+
+        AwaitCondition(() => !_writer.ShadowAnnotations.IsEmpty, Wait);
+        Assert.StartsWith("desiredReplicas=4 currentReplicas=1 reason=cpu resource utilization", _writer.ShadowAnnotations.Single());
+        Assert.Equal(1, Owner(entity).Passes);
+        Assert.Empty(_writer.ScaleWrites);
+        Assert.Empty(_writer.StatusWrites);
+        Assert.Empty(_writer.Events);
+    }
+
+    [Fact]
+    public void A_conflicting_scale_write_is_re_read_and_decided_again()
+    {
+        OverloadedSingleReplica();
+        _writer.CurrentTargetVersion = "11"; // someone wrote the Deployment after the cache saw "10"
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+
+        AwaitCondition(() => !_writer.StatusWrites.IsEmpty, Wait);
+        Assert.Equal(["10", "11"], _writer.ScaleWrites.Select(w => w.ResourceVersion));
+        Assert.Equal(1, _writer.ScaleReads);
+        Assert.Equal(4, _writer.StatusWrites.Single().DesiredReplicas);
+        Assert.DoesNotContain(_writer.Events, e => e.Reason == HpaEventReason.FailedRescale);
+    }
+
+    [Fact]
+    public void A_pod_without_a_cpu_request_reports_upstreams_condition_and_event()
+    {
+        _inputs.Put(HpaFixtures.CpuHpa());
+        _inputs.Scales[Key] = HpaFixtures.Scale("web", 1);
+        _inputs.Pods["default/web-1"] = HpaFixtures.Pod("web-1", "web", cpuRequestMilli: 0);
+        _metrics.SetCpu("default", "web-1", 200, HpaFixtures.Now.AddSeconds(-5));
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+
+        AwaitCondition(() => !_writer.StatusWrites.IsEmpty, Wait);
+        var active = _writer.StatusWrites.Single().Conditions.Single(c => c.Type == HpaConditionType.ScalingActive);
+        Assert.Equal(("False", "FailedGetResourceMetric"), (active.Status, active.Reason));
+        Assert.StartsWith("the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu", active.Message);
+        var failed = Assert.Single(_writer.Events, e => e.Reason == "FailedGetResourceMetric");
+        Assert.StartsWith("failed to get cpu utilization: missing request for cpu", failed.Message);
+        Assert.Empty(_writer.ScaleWrites);
+    }
+
+    [Fact]
+    public void Passivates_when_its_hpa_is_deleted_or_stopped()
+    {
+        OverloadedSingleReplica();
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+        AwaitCondition(() => !_writer.StatusWrites.IsEmpty, Wait);
+
+        _inputs.Delete(Key);
+        _metrics.Push();
+        var passivate = ExpectMsg<Passivate>(Wait);
+        Assert.Equal(PoisonPill.Instance, passivate.StopMessage);
+
+        var second = ChildActorOf(HpaSupervisor.Props("default/other", Context()));
+        second.Tell(new StopHpa("default/other"));
+        ExpectMsg<Passivate>(Wait);
+    }
+
+    [Fact]
+    public void Waits_for_the_caches_to_sync_before_the_first_pass()
+    {
+        OverloadedSingleReplica();
+        _inputs.Synced = false;
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(_writer.ScaleWrites);
+
+        _inputs.Synced = true;
+        AwaitCondition(() => _writer.ScaleWrites.Count == 1, Wait);
+    }
+}
