@@ -738,7 +738,7 @@ public sealed class ApiHandler
         return value;
     }
 
-    private static double? Number(JsonNode? n) => n is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+    private static double? Number(JsonNode? n) => JsonNumbers.Double(n);
 
     public static async Task WriteStatusAsync(HttpContext ctx, StatusException e)
     {

@@ -155,7 +155,7 @@ internal static class HpaValidation
         }
     }
 
-    private static double? Number(JsonNode? n) => n is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+    private static double? Number(JsonNode? n) => JsonNumbers.Double(n);
 
     // path.IsValidPathSegmentName.
     private static string? PathSegmentProblem(string name) =>

@@ -373,7 +373,7 @@ public sealed class Tables(TimeProvider time, int serverMinor)
 
     private static string Quantity(JsonNode? q) => q is null ? "<unknown>" : q is JsonValue v && v.TryGetValue<string>(out var s) ? s : q.ToJsonString();
 
-    private static JsonNode Int(JsonNode? n) => n is JsonValue v && v.TryGetValue<long>(out var l) ? l : 0;
+    private static JsonNode Int(JsonNode? n) => JsonNumbers.Long(n) ?? 0;
 
     private static string Containers(JsonObject spec, Func<JsonObject, string?> field)
     {

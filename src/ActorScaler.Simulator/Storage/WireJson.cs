@@ -17,3 +17,15 @@ public static class WireJson
 
     public static string ToText(JsonNode node) => node.ToJsonString(Options);
 }
+
+/// <summary>Numbers from JSON nodes whatever they wrap (parsed JSON, or an int/long set in code).</summary>
+public static class JsonNumbers
+{
+    public static double? Double(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+        && double.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+            ? d
+            : null;
+
+    public static long? Long(JsonNode? node) => Double(node) is { } d ? (long)d : null;
+}
