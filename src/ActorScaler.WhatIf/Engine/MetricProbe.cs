@@ -100,20 +100,28 @@ public sealed record MetricProbe
     }
 
     /// <summary>The same quantity measured from the pods' true usage (what a perfect pipeline would report).</summary>
-    public double? Actual(GroundTruth truth, WorkloadSpec workload)
+    public double? Actual(GroundTruth truth, WorkloadSpec workload) => Actual(truth, Shape(workload));
+
+    /// <summary>What <see cref="Actual(GroundTruth, WorkloadSpec)"/> needs of the workload, computed once per run.</summary>
+    internal readonly record struct WorkloadShape(double ContainerFraction, double? RequestPerPod);
+
+    internal WorkloadShape Shape(WorkloadSpec workload)
+    {
+        if (Resource is null)
+            return new WorkloadShape(1, null);
+        var isCpu = Resource == "cpu";
+        return new WorkloadShape(ContainerFraction(workload, isCpu), RequestPerPod(workload, isCpu));
+    }
+
+    internal double? Actual(GroundTruth truth, WorkloadShape shape)
     {
         if (Resource is not null)
         {
             if (truth.ReadyPods == 0)
                 return null;
-            var isCpu = Resource == "cpu";
-            var fraction = ContainerFraction(workload, isCpu);
-            var used = (isCpu ? truth.ServedCpuMilli / 1000.0 : truth.ReadyWorkingSetBytes) * fraction;
+            var used = (Resource == "cpu" ? truth.ServedCpuMilli / 1000.0 : truth.ReadyWorkingSetBytes) * shape.ContainerFraction;
             if (TargetType == MetricTargetType.Utilization)
-            {
-                var request = RequestPerPod(workload, isCpu);
-                return request is > 0 ? 100.0 * used / (request.Value * truth.ReadyPods) : null;
-            }
+                return shape.RequestPerPod is > 0 ? 100.0 * used / (shape.RequestPerPod.Value * truth.ReadyPods) : null;
             return used / truth.ReadyPods;
         }
         if (Unit != MetricUnit.PerSecond)

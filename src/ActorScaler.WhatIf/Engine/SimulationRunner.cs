@@ -42,6 +42,7 @@ public sealed class SimulationRunner
     private readonly SimulationOptions _options;
     private readonly IHpaController _controller;
     private readonly IReadOnlyList<MetricProbe> _probes;
+    private readonly MetricProbe.WorkloadShape[] _probeShapes;
     private readonly MetricsPipeline _pipeline;
     private readonly Random _random;
     private readonly PriorityQueue<Action, (long Time, int Order, long Seq)> _events = new();
@@ -53,6 +54,8 @@ public sealed class SimulationRunner
     private readonly double[] _cpuShares;
     private readonly double[] _memoryShares;
     private readonly long? _podCpuLimitMilli;
+    private readonly double _podCpuRequestCores;
+    private double[] _weights = [];
     private readonly string _podNamePrefix;
     private readonly List<TimelinePoint> _timeline = [];
     private readonly List<ScaleEvent> _scaleEvents = [];
@@ -89,6 +92,8 @@ public sealed class SimulationRunner
         _options = options;
         _controller = controller;
         _probes = MetricProbe.For(hpa);
+        _probeShapes = _probes.Select(p => p.Shape(workload)).ToArray();
+        _podCpuRequestCores = workload.AllContainers.Sum(c => c.CpuRequest?.ToDouble() ?? 0);
         _pipeline = new MetricsPipeline(options.Resolution);
         _random = new Random(options.Seed);
         _containers = workload.AllContainers.ToList();
@@ -279,7 +284,7 @@ public sealed class SimulationRunner
             return;
 
         _podMs += _pods.Count * dtMs;
-        _requestedCoreMs += _pods.Count * PodCpuRequestCores() * dtMs;
+        _requestedCoreMs += _pods.Count * _podCpuRequestCores * dtMs;
         if (unmet > UnmetEpsilonMilli)
         {
             _unmetMs += dtMs;
@@ -288,7 +293,7 @@ public sealed class SimulationRunner
         var above = false;
         for (var m = 0; m < _probes.Count; m++)
         {
-            if (_probes[m].Actual(_truth, _workload) is { } actual)
+            if (_probes[m].Actual(_truth, _probeShapes[m]) is { } actual)
             {
                 _intervalActual[m] += actual * dtMs;
                 _intervalActualMs[m] += dtMs;
@@ -304,13 +309,15 @@ public sealed class SimulationRunner
         _intervalUnmet += unmet * dtMs;
     }
 
-    /// <summary>Per-pod load-balancer imbalance: weights around 1 that sum to the pod count.</summary>
+    /// <summary>Per-pod load-balancer imbalance: weights around 1 that sum to the pod count (one reused buffer).</summary>
     private double[] Weights(int count)
     {
-        var weights = new double[count];
+        if (_weights.Length < count)
+            _weights = new double[Math.Max(count, 2 * _weights.Length)];
+        var weights = _weights;
         if (_load.Noise <= 0)
         {
-            Array.Fill(weights, 1.0);
+            Array.Fill(weights, 1.0, 0, count);
             return weights;
         }
         var sum = 0.0;
@@ -323,8 +330,6 @@ public sealed class SimulationRunner
             weights[k] *= count / sum;
         return weights;
     }
-
-    private double PodCpuRequestCores() => _containers.Sum(c => c.CpuRequest?.ToDouble() ?? 0);
 
     private void Sync(long nowMs)
     {
@@ -413,7 +418,7 @@ public sealed class SimulationRunner
         var actual = new double?[_probes.Count];
         for (var m = 0; m < _probes.Count; m++)
         {
-            actual[m] = _intervalActualMs[m] > 0 ? _intervalActual[m] / _intervalActualMs[m] : _probes[m].Actual(_truth, _workload);
+            actual[m] = _intervalActualMs[m] > 0 ? _intervalActual[m] / _intervalActualMs[m] : _probes[m].Actual(_truth, _probeShapes[m]);
         }
         var span = _intervalMs > 0 ? _intervalMs : 1;
         var instant = _load.DemandAt(nowMs / 1000.0);
