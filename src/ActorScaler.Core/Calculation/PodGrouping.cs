@@ -137,17 +137,24 @@ public static class PodGrouping
             {
                 unready = true;
             }
-            else if (AddSaturating(startTime, cpuInitializationPeriod) > now)
-            {
-                // Still initialising: the sample must cover one full window since the last readiness change.
-                unready = ready.Status == ConditionStatus.False
-                    || metric.Timestamp < AddSaturating(ready.LastTransitionTime, metric.Window);
-            }
             else
             {
-                // Past initialisation: only a pod that went NotReady right after starting (never ready) is unready.
-                unready = ready.Status == ConditionStatus.False
-                    && AddSaturating(startTime, delayOfInitialReadinessStatus) > ready.LastTransitionTime;
+                // Compared in UTC ticks: the same instants as DateTimeOffset, without its offset handling per pod.
+                var nowTicks = now.UtcTicks;
+                var startTicks = startTime.UtcTicks;
+                var transitionTicks = ready.LastTransitionTime.UtcTicks;
+                if (AddTicks(startTicks, cpuInitializationPeriod.Ticks) > nowTicks)
+                {
+                    // Still initialising: the sample must cover one full window since the last readiness change.
+                    unready = ready.Status == ConditionStatus.False
+                        || metric.Timestamp.UtcTicks < AddTicks(transitionTicks, metric.Window.Ticks);
+                }
+                else
+                {
+                    // Past initialisation: only a pod that went NotReady right after starting (never ready) is unready.
+                    unready = ready.Status == ConditionStatus.False
+                        && AddTicks(startTicks, delayOfInitialReadinessStatus.Ticks) > transitionTicks;
+                }
             }
             if (unready)
             {
@@ -157,14 +164,15 @@ public static class PodGrouping
         return PodGroup.Ready;
     }
 
-    /// <summary>Go's zero time plus a duration never overflows; DateTimeOffset.MinValue plus a negative one would.</summary>
-    internal static DateTimeOffset AddSaturating(DateTimeOffset time, TimeSpan delta)
+    /// <summary>Go's zero time plus a duration never overflows; ticks saturate instead of wrapping.</summary>
+    private static long AddTicks(long ticks, long delta)
     {
-        if (delta >= TimeSpan.Zero)
+        var sum = unchecked(ticks + delta);
+        if (((ticks ^ sum) & (delta ^ sum)) < 0)
         {
-            return DateTimeOffset.MaxValue - time < delta ? DateTimeOffset.MaxValue : time + delta;
+            return delta > 0 ? long.MaxValue : long.MinValue;
         }
-        return time - DateTimeOffset.MinValue < -delta ? DateTimeOffset.MinValue : time + delta;
+        return sum;
     }
 }
 

@@ -404,7 +404,7 @@ public static class AutoscalerReconciler
             for (var i = 0; i < candidates.Count; i++)
             {
                 var pod = candidates[i];
-                if ((pod.Namespace.Length == 0 || string.Equals(pod.Namespace, hpaNamespace, StringComparison.Ordinal)) && Matches(selector, pod.Labels))
+                if ((pod.Namespace.Length == 0 || string.Equals(pod.Namespace, hpaNamespace, StringComparison.Ordinal)) && selector.Matches(pod.Labels))
                 {
                     rented[selectedCount++] = pod;
                 }
