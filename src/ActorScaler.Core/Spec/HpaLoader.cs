@@ -116,7 +116,7 @@ public static class HpaLoader
         options ??= new HpaLoadOptions();
         if (node is not JsonObject obj)
         {
-            return ErrorDocument(location, $"{location} is not a Kubernetes object (a mapping with apiVersion and kind)");
+            return ErrorDocument(location, "not a Kubernetes object (a mapping with apiVersion and kind)");
         }
         var apiVersion = StringField(obj, "apiVersion");
         var kind = StringField(obj, "kind");

@@ -143,7 +143,7 @@ public sealed class HpaCodecTests
         Assert.StartsWith("error converting YAML to JSON: yaml: line 1: ", broken.Error);
 
         var scalar = Assert.Single(HpaLoader.LoadText("just text"));
-        Assert.Equal("document 1 is not a Kubernetes object (a mapping with apiVersion and kind)", scalar.Error);
+        Assert.Equal("not a Kubernetes object (a mapping with apiVersion and kind)", scalar.Error);
 
         var untyped = Assert.Single(HpaLoader.LoadText("metadata: {name: x}"));
         Assert.Equal("error validating data: [apiVersion not set, kind not set]", untyped.Error);
