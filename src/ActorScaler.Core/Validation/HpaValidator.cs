@@ -34,6 +34,52 @@ public static class HpaValidator
     }
 
     /// <summary>
+    /// ValidateHorizontalPodAutoscalerUpdate: the identity fields stay, and minReplicas 0 stays
+    /// allowed for an HPA that already has it even with the scale-to-zero gate off.
+    /// </summary>
+    public static IReadOnlyList<FieldError> ValidateUpdate(
+        HorizontalPodAutoscaler updated, HorizontalPodAutoscaler old, HpaValidationOptions? options = null)
+    {
+        options ??= new HpaValidationOptions();
+        var errors = new List<FieldError>();
+        Immutable(errors, "metadata.name", updated.Metadata.Name, old.Metadata.Name);
+        Immutable(errors, "metadata.namespace", updated.Metadata.Namespace, old.Metadata.Namespace);
+        if (old.Metadata.Uid is { Length: > 0 } uid)
+        {
+            Immutable(errors, "metadata.uid", updated.Metadata.Uid ?? "", uid);
+        }
+        var lowerBound = options.ScaleToZero || old.Spec.MinReplicas == 0 ? 0 : 1;
+        errors.AddRange(ValidateSpec(updated.Spec, "spec", lowerBound));
+        return errors;
+    }
+
+    /// <summary>ValidateHorizontalPodAutoscalerStatusUpdate: replica counts are not negative.</summary>
+    public static IReadOnlyList<FieldError> ValidateStatusUpdate(HorizontalPodAutoscaler updated, HorizontalPodAutoscaler old)
+    {
+        var errors = new List<FieldError>();
+        Immutable(errors, "metadata.name", updated.Metadata.Name, old.Metadata.Name);
+        Immutable(errors, "metadata.namespace", updated.Metadata.Namespace, old.Metadata.Namespace);
+        if (updated.Status.CurrentReplicas < 0)
+        {
+            errors.Add(FieldError.Invalid("status.currentReplicas", updated.Status.CurrentReplicas, "must be greater than or equal to 0"));
+        }
+        if (updated.Status.DesiredReplicas < 0)
+        {
+            errors.Add(FieldError.Invalid("status.desiredReplicas", updated.Status.DesiredReplicas, "must be greater than or equal to 0"));
+        }
+        return errors;
+    }
+
+    // apivalidation.ValidateImmutableField.
+    private static void Immutable(List<FieldError> errors, string path, string updated, string old)
+    {
+        if (updated != old)
+        {
+            errors.Add(FieldError.Invalid(path, updated, "field is immutable"));
+        }
+    }
+
+    /// <summary>
     /// The message of kube-apiserver's 422 (errors.NewInvalid): repeated messages once, a single
     /// error without brackets.
     /// </summary>

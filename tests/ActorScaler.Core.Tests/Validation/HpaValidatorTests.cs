@@ -84,6 +84,33 @@ public sealed class HpaValidatorTests
         Assert.Equal("spec.minReplicas: Invalid value: 0: must be greater than or equal to 1", Assert.Single(gated).ToString());
     }
 
+    [Fact]
+    public void Updates_keep_identity_and_an_existing_zero_minimum()
+    {
+        var old = Valid() with { Metadata = Valid().Metadata with { Uid = "u-1" } };
+        var renamed = old with { Metadata = old.Metadata with { Name = "other" } };
+        Assert.Equal("metadata.name: Invalid value: \"other\": field is immutable",
+            Assert.Single(HpaValidator.ValidateUpdate(renamed, old)).ToString());
+
+        var zeroOld = old with { Spec = old.Spec with { MinReplicas = 0 } };
+        var gateOff = new HpaValidationOptions { ScaleToZero = false };
+        var stillZero = HpaValidator.ValidateUpdate(zeroOld, zeroOld, gateOff);
+        Assert.DoesNotContain(stillZero, e => e.Field == "spec.minReplicas");
+        var newZero = HpaValidator.ValidateUpdate(zeroOld, old, gateOff);
+        Assert.Contains(newZero, e => e.ToString() == "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1");
+    }
+
+    [Fact]
+    public void Status_updates_reject_negative_replica_counts()
+    {
+        var old = Valid();
+        var updated = old with { Status = new HorizontalPodAutoscalerStatus { CurrentReplicas = -1, DesiredReplicas = -2 } };
+        Assert.Equal(
+            ["status.currentReplicas: Invalid value: -1: must be greater than or equal to 0", "status.desiredReplicas: Invalid value: -2: must be greater than or equal to 0"],
+            HpaValidator.ValidateStatusUpdate(updated, old).Select(e => e.ToString()));
+        Assert.Empty(HpaValidator.ValidateStatusUpdate(old with { Status = new HorizontalPodAutoscalerStatus { CurrentReplicas = 3 } }, old));
+    }
+
     [Theory]
     [InlineData("0", "resource.Quantity{i:resource.int64Amount{value:0, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"0\", Format:\"DecimalSI\"}")]
     [InlineData("-100m", "resource.Quantity{i:resource.int64Amount{value:-100, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"-100m\", Format:\"DecimalSI\"}")]
