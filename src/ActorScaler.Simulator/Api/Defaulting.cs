@@ -5,7 +5,7 @@ namespace ActorScaler.Simulator.Api;
 
 /// <summary>
 /// The API server's defaulting for the kinds clients rely on (pkg/apis/*/v1/defaults.go), applied
-/// to the stored form before every create and update. kubectl's describe dereferences
+/// to the stored form before every create and update. HPAs are defaulted by the core (HpaDefaults). kubectl's describe dereferences
 /// spec.replicas of a Deployment without a nil check, so these are not cosmetic.
 /// </summary>
 public static class Defaulting
@@ -19,8 +19,6 @@ public static class Defaulting
     private const int DefaultTerminationGracePeriodSeconds = 30;
     private const string DefaultSchedulerName = "default-scheduler";
     private const string DefaultTerminationMessagePath = "/dev/termination-log";
-    // pkg/apis/autoscaling: DefaultCPUUtilization.
-    private const int DefaultCpuUtilization = 80;
 
     public static void Apply(GroupResource storage, JsonObject obj)
     {
@@ -30,7 +28,6 @@ public static class Defaulting
         else if (storage == GroupResource.Pods) PodSpec(Child(obj, "spec"));
         else if (storage == GroupResource.Namespaces) Namespace(obj);
         else if (storage == GroupResource.Services) Service(obj);
-        else if (storage == GroupResource.HorizontalPodAutoscalers) Hpa(obj);
     }
 
     private static void Deployment(JsonObject obj)
@@ -133,37 +130,6 @@ public static class Defaulting
                 p["protocol"] ??= "TCP";
                 p["targetPort"] ??= p["port"]?.DeepClone();
             }
-        }
-    }
-
-    private static void Hpa(JsonObject obj)
-    {
-        var spec = Child(obj, "spec");
-        spec["minReplicas"] ??= 1;
-        if (spec["metrics"] is not JsonArray { Count: > 0 })
-        {
-            spec["metrics"] = new JsonArray(new JsonObject
-            {
-                ["type"] = "Resource",
-                ["resource"] = new JsonObject
-                {
-                    ["name"] = "cpu",
-                    ["target"] = new JsonObject { ["type"] = "Utilization", ["averageUtilization"] = DefaultCpuUtilization },
-                },
-            });
-        }
-        // Behavior is defaulted only when set (SetDefaults_HorizontalPodAutoscalerBehavior).
-        if (spec["behavior"] is JsonObject behavior)
-        {
-            var up = Child(behavior, "scaleUp");
-            up["stabilizationWindowSeconds"] ??= 0;
-            up["selectPolicy"] ??= "Max";
-            up["policies"] ??= new JsonArray(
-                new JsonObject { ["type"] = "Pods", ["value"] = 4, ["periodSeconds"] = 15 },
-                new JsonObject { ["type"] = "Percent", ["value"] = 100, ["periodSeconds"] = 15 });
-            var down = Child(behavior, "scaleDown");
-            down["selectPolicy"] ??= "Max";
-            down["policies"] ??= new JsonArray(new JsonObject { ["type"] = "Percent", ["value"] = 100, ["periodSeconds"] = 15 });
         }
     }
 

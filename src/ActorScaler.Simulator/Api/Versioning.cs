@@ -24,8 +24,8 @@ public static class Versioning
         ("deprecatedCount", "count"),
     ];
 
-    /// <summary>Set by the composition root once HPA conversion is available; identity otherwise.</summary>
-    internal static IHpaConverter Hpa { get; set; } = new JsonHpaConverter();
+    /// <summary>HPA conversion (the core's upstream conversion); replaceable in tests.</summary>
+    internal static IHpaConverter Hpa { get; set; } = new CoreHpaConverter();
 
     public static string StorageApiVersion(ApiResource r) =>
         r.Storage == GroupResource.HorizontalPodAutoscalers ? "autoscaling/v2"
