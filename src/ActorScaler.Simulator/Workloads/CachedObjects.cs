@@ -96,7 +96,7 @@ internal sealed record ReplicaSetInfo(
     string TemplateJson,
     int Revision,
     IReadOnlyDictionary<string, string> Annotations,
-    string? StatusJson)
+    JsonNode? Status)
     : CachedObject(Namespace, Name, Uid, ResourceVersion)
 {
     public static ReplicaSetInfo From(StoredObject stored, JsonObject obj)
@@ -112,7 +112,7 @@ internal sealed record ReplicaSetInfo(
             obj["spec"]?["template"]?.ToJsonString() ?? "{}",
             annotations.TryGetValue(RevisionAnnotation, out var r) && int.TryParse(r, out var revision) ? revision : 0,
             annotations,
-            obj["status"]?.ToJsonString());
+            obj["status"]?.DeepClone());
     }
 }
 
@@ -125,7 +125,7 @@ internal sealed record DeploymentInfo(
     JsonNode? Selector,
     string MaxUnavailable,
     IReadOnlyDictionary<string, string> Annotations,
-    string? StatusJson)
+    JsonNode? Status)
     : CachedObject(Namespace, Name, Uid, ResourceVersion)
 {
     public static DeploymentInfo From(StoredObject stored, JsonObject obj)
@@ -142,7 +142,7 @@ internal sealed record DeploymentInfo(
             spec?["selector"]?.DeepClone(),
             spec?["strategy"]?["rollingUpdate"]?["maxUnavailable"]?.ToString() ?? "25%",
             StringMap(meta?["annotations"]),
-            obj["status"]?.ToJsonString());
+            obj["status"]?.DeepClone());
     }
 }
 
@@ -155,7 +155,7 @@ internal sealed record StatefulSetInfo(
     bool Parallel,
     string? ServiceName,
     IReadOnlyDictionary<string, string> Annotations,
-    string? StatusJson)
+    JsonNode? Status)
     : CachedObject(Namespace, Name, Uid, ResourceVersion)
 {
     public static StatefulSetInfo From(StoredObject stored, JsonObject obj)
@@ -172,6 +172,6 @@ internal sealed record StatefulSetInfo(
             Str(spec?["podManagementPolicy"]) == "Parallel",
             Str(spec?["serviceName"]),
             StringMap(meta?["annotations"]),
-            obj["status"]?.ToJsonString());
+            obj["status"]?.DeepClone());
     }
 }

@@ -78,13 +78,13 @@ public sealed partial class WorkloadSimulation
         var minimumAvailable = available >= d.Replicas - maxUnavailable;
         var complete = updated == d.Replicas && all.Count == d.Replicas && available == d.Replicas;
         status["conditions"] = new JsonArray(
-            Condition(d.StatusJson, "Available", minimumAvailable ? "True" : "False",
+            Condition(d.Status, "Available", minimumAvailable ? "True" : "False",
                 minimumAvailable ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
                 minimumAvailable ? "Deployment has minimum availability." : "Deployment does not have minimum availability."),
-            Condition(d.StatusJson, "Progressing", "True",
+            Condition(d.Status, "Progressing", "True",
                 complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
                 complete ? $"ReplicaSet \"{newRs.Name}\" has successfully progressed." : $"ReplicaSet \"{newRs.Name}\" is progressing."));
-        WriteStatus(GroupResource.Deployments, d.Namespace, d.Name, d.StatusJson, status);
+        WriteStatus(GroupResource.Deployments, d.Namespace, d.Name, d.Status, status);
     }
 
     private ReplicaSetInfo CreateReplicaSet(DeploymentInfo d, string name, int revision)
@@ -179,7 +179,7 @@ public sealed partial class WorkloadSimulation
             ["availableReplicas"] = ready,
             ["observedGeneration"] = rs.Generation,
         };
-        WriteStatus(GroupResource.ReplicaSets, rs.Namespace, rs.Name, rs.StatusJson, status);
+        WriteStatus(GroupResource.ReplicaSets, rs.Namespace, rs.Name, rs.Status, status);
     }
 
     /// <summary>
@@ -270,7 +270,7 @@ public sealed partial class WorkloadSimulation
 
         var ready = pods.Count(p => p.Ready);
         var updated = pods.Count(p => p.RevisionHash == s.Revision);
-        var previousCurrent = s.StatusJson is { } json ? Str(JsonNode.Parse(json)?["currentRevision"]) : null;
+        var previousCurrent = Str(s.Status?["currentRevision"]);
         var currentRevision = updated == pods.Count && pods.Count == s.Replicas ? s.Revision : previousCurrent ?? s.Revision;
         var status = new JsonObject
         {
@@ -284,7 +284,7 @@ public sealed partial class WorkloadSimulation
             ["updateRevision"] = s.Revision,
             ["collisionCount"] = 0,
         };
-        WriteStatus(GroupResource.StatefulSets, s.Namespace, s.Name, s.StatusJson, status);
+        WriteStatus(GroupResource.StatefulSets, s.Namespace, s.Name, s.Status, status);
     }
 
     private bool NameTaken(string ns, string name) => _pods.ContainsKey((ns, name));
@@ -328,9 +328,9 @@ public sealed partial class WorkloadSimulation
     }
 
     /// <summary>Writes a status when it differs from the last one seen (conditions keep their transition times).</summary>
-    private void WriteStatus(GroupResource resource, string ns, string name, string? currentJson, JsonObject status)
+    private void WriteStatus(GroupResource resource, string ns, string name, JsonNode? current, JsonObject status)
     {
-        if (currentJson is not null && JsonNode.DeepEquals(JsonNode.Parse(currentJson), status)) return;
+        if (current is not null && JsonNode.DeepEquals(current, status)) return;
         var stored = _store.Update(resource, ns, name, obj =>
         {
             if (JsonNode.DeepEquals(obj["status"], status)) return false;
@@ -341,12 +341,12 @@ public sealed partial class WorkloadSimulation
     }
 
     /// <summary>A status condition; keeps the previous lastTransitionTime when the status did not change.</summary>
-    private JsonObject Condition(string? statusJson, string type, string status, string reason, string message)
+    private JsonObject Condition(JsonNode? currentStatus, string type, string status, string reason, string message)
     {
         var now = Time(_time.GetUtcNow());
         string? transition = null;
         string? update = null;
-        if (statusJson is not null && JsonNode.Parse(statusJson)?["conditions"] is JsonArray previous)
+        if (currentStatus?["conditions"] is JsonArray previous)
         {
             foreach (var c in previous.OfType<JsonObject>())
             {

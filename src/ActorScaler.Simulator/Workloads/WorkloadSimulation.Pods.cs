@@ -204,7 +204,7 @@ public sealed partial class WorkloadSimulation
             status["conditions"] = new JsonArray(Unschedulable(now));
         }
         pod["status"] = status;
-        var stored = Write(GroupResource.Pods, _store.Create(GroupResource.Pods, pod));
+        var stored = Write(GroupResource.Pods, _store.Create(GroupResource.Pods, pod), pod);
         return _pods[(stored.Namespace, stored.Name)];
     }
 
@@ -247,7 +247,7 @@ public sealed partial class WorkloadSimulation
             var node = PickNode(pod.CpuRequestMillicores);
             if (node is null) continue;
             var now = Time(_time.GetUtcNow());
-            var stored = _store.Update(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
+            UpdateAndObserve(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
             {
                 if (Str(obj["spec"]?["nodeName"]) is { Length: > 0 }) return false;
                 obj["spec"]!["nodeName"] = node;
@@ -257,7 +257,6 @@ public sealed partial class WorkloadSimulation
                 status["conditions"] = new JsonArray(PodCondition("PodScheduled", "True", now));
                 return true;
             });
-            Write(GroupResource.Pods, stored);
         }
     }
 
@@ -343,16 +342,14 @@ public sealed partial class WorkloadSimulation
         var workload = WorkloadKeyOf(pod);
         int? port = null;
         if (WantsEndpoint(pod, workload)) port = await PodEndpoints.AssignAsync(pod.Namespace, pod.Name, cancellationToken).ConfigureAwait(false);
-        var stored = _store.Update(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
+        UpdateAndObserve(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
         {
             if (Str(obj["status"]?["phase"]) != "Pending") return false;
             if (port is { } p) AddEndpointAnnotations(obj, p);
             obj["status"] = RunningStatus(obj, started, started, ready: false);
             return true;
         });
-        var info = PodInfo.From(stored, stored.ToJsonObject());
-        Write(GroupResource.Pods, stored);
-        if (!info.IsRunning) return;
+        if (!_pods.TryGetValue(pod.Key, out var info) || info.Uid != pod.Uid || !info.IsRunning) return;
         StartUsage(info, started);
         Schedule(Step.BecomeReady, info, ReadyAfterOf(info));
     }
@@ -370,14 +367,13 @@ public sealed partial class WorkloadSimulation
     private void BecomeReady(PodInfo pod)
     {
         var now = _time.GetUtcNow();
-        var stored = _store.Update(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
+        UpdateAndObserve(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
         {
             if (Str(obj["status"]?["phase"]) != "Running" || obj["metadata"]?["deletionTimestamp"] is not null) return false;
             var startedAt = ParseTime(obj["status"]?["startTime"]) ?? now;
             obj["status"] = RunningStatus(obj, startedAt, now, ready: true);
             return true;
         });
-        Write(GroupResource.Pods, stored);
         Usage.SetPodReady(pod.Namespace, pod.Name, true);
     }
 
@@ -460,7 +456,7 @@ public sealed partial class WorkloadSimulation
             var now = Time(_time.GetUtcNow());
             try
             {
-                var stored = _store.Update(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
+                UpdateAndObserve(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
                 {
                     if (obj["status"]?["conditions"] is not JsonArray conditions) return false;
                     foreach (var c in conditions.OfType<JsonObject>())
@@ -474,8 +470,7 @@ public sealed partial class WorkloadSimulation
                     foreach (var s in (obj["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>()) s["ready"] = false;
                     return true;
                 });
-                Write(GroupResource.Pods, stored);
-            }
+                }
             catch (StatusException e) when (e.Reason == StatusReasons.NotFound)
             {
                 return;
@@ -514,13 +509,12 @@ public sealed partial class WorkloadSimulation
             var port = await PodEndpoints.AssignAsync(pod.Namespace, pod.Name, cancellationToken).ConfigureAwait(false);
             try
             {
-                var stored = _store.Update(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
+                UpdateAndObserve(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
                 {
                     AddEndpointAnnotations(obj, port);
                     return true;
                 });
-                Write(GroupResource.Pods, stored);
-            }
+                }
             catch (StatusException e) when (e.Reason == StatusReasons.NotFound)
             {
                 PodEndpoints.Release(pod.Namespace, pod.Name);
