@@ -133,6 +133,14 @@ public sealed class KubeletPayload : IDisposable
         Length = length;
     }
 
+    /// <summary>A payload holding a copy of <paramref name="bytes"/> (tests, benchmarks, other transports).</summary>
+    public static KubeletPayload Copy(ReadOnlySpan<byte> bytes)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, bytes.Length));
+        bytes.CopyTo(buffer);
+        return new KubeletPayload(buffer, bytes.Length);
+    }
+
     public int Length { get; }
 
     public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(KubeletPayload))).AsSpan(0, Length);
