@@ -23,6 +23,7 @@ public static class MemberFeatures
     public static IReadOnlyList<IMemberFeature> All =>
     [
         new KubernetesFeature(),
+        new MetricsFeature(),
         new ControllerFeature(),
     ];
 }
