@@ -4,6 +4,7 @@ using System.Text;
 using ActorScaler.Simulator.Api;
 using ActorScaler.Simulator.Kubelets;
 using ActorScaler.Simulator.Storage;
+using ActorScaler.Simulator.Workloads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -29,10 +30,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly Aggregator _aggregator;
-    private readonly IAsyncDisposable? _workloads;
 
     private SimulatedCluster(SimulatorOptions options, ClusterStore store, ApiHandler handler, ApiFaults faults, ApiAudit audit,
-        Aggregator aggregator, SimulatorCertificateAuthority ca, WebApplication app, Uri baseUrl, KubernetesVersion version, IAsyncDisposable? workloads)
+        Aggregator aggregator, SimulatorCertificateAuthority ca, WebApplication app, Uri baseUrl, KubernetesVersion version, WorkloadSimulation? workloads)
     {
         Options = options;
         Store = store;
@@ -44,7 +44,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         _app = app;
         ApiBaseUrl = baseUrl;
         Version = version;
-        _workloads = workloads;
+        Workloads = workloads;
     }
 
     public SimulatorOptions Options { get; }
@@ -54,6 +54,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
     public ApiAudit Audit { get; }
     public SimulatorCertificateAuthority CertificateAuthority { get; }
     public KubernetesVersion Version { get; }
+
+    /// <summary>Nodes, kubelets, workload controllers and load; null when started with SimulateWorkloads = false.</summary>
+    public WorkloadSimulation? Workloads { get; }
 
     /// <summary>e.g. https://127.0.0.1:41234/</summary>
     public Uri ApiBaseUrl { get; }
@@ -98,16 +101,37 @@ public sealed class SimulatedCluster : IAsyncDisposable
             });
         });
         var app = builder.Build();
+        WorkloadSimulation? workloads = null;
+        if (options.SimulateWorkloads)
+        {
+            // One CA for the whole cluster: the kubeconfig's CA also verifies the kubelets.
+            workloads = new WorkloadSimulation(store, time, new WorkloadSimulationOptions
+            {
+                NodeCount = options.Nodes,
+                CertificateAuthority = ca,
+                PrometheusSdFile = options.PrometheusSdFile,
+            });
+            await workloads.StartAsync(cancellationToken);
+            app.MapSimulatorNodeAdmin(workloads);
+        }
         var server = new ApiServer(store, handler, aggregator, faults, audit, version);
         server.Map(app);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            if (workloads is not null) await workloads.DisposeAsync();
+            throw;
+        }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         var baseUrl = new Uri($"{(options.Https ? "https" : "http")}://127.0.0.1:{port}/");
         server.ServerAddress = $"127.0.0.1:{port}";
 
-        var cluster = new SimulatedCluster(options, store, handler, faults, audit, aggregator, ca, app, baseUrl, version, workloads: null);
+        var cluster = new SimulatedCluster(options, store, handler, faults, audit, aggregator, ca, app, baseUrl, version, workloads);
         try
         {
             if (options.KubeconfigOut is { } kubeconfig) cluster.WriteKubeconfig(kubeconfig);
@@ -180,7 +204,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Store.DropWatches(reason: "simulator stopping");
-        if (_workloads is not null) await _workloads.DisposeAsync();
+        if (Workloads is not null) await Workloads.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _aggregator.Dispose();

@@ -460,7 +460,7 @@ public sealed class ApiHandler
             }
             Defaulting.Apply(r.Storage, toStore);
         }
-        Validate(r, toStore);
+        Validate(r, toStore, existing.ToJsonObject(), info.Subresource == "status");
         var updated = _store.Update(r.Storage, toStore, dryRun);
         if (!dryRun && info.Subresource == "status" && r.Storage == GroupResource.HorizontalPodAutoscalers)
         {
@@ -631,9 +631,9 @@ public sealed class ApiHandler
         }
     }
 
-    private static void Validate(ApiResource r, JsonObject stored)
+    private static void Validate(ApiResource r, JsonObject stored, JsonObject? old = null, bool statusUpdate = false)
     {
-        if (r.Storage == GroupResource.HorizontalPodAutoscalers) HpaAdmission.Validate(stored);
+        if (r.Storage == GroupResource.HorizontalPodAutoscalers) HpaAdmission.Validate(stored, old, statusUpdate);
     }
 
     /// <summary>autoscaling/v1 Scale of a workload: spec.replicas, status.replicas and the selector as a string.</summary>

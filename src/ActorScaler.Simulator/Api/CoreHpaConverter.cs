@@ -55,11 +55,17 @@ internal sealed class CoreHpaConverter : IHpaConverter
         return result;
     }
 
-    /// <summary>Defaults and validates a stored-form HPA in place; 422 with one cause per field error.</summary>
-    public static void Admit(JsonObject v2)
+    /// <summary>
+    /// Defaults and validates a stored-form HPA in place (create, update or status update, as the
+    /// registry strategy would); 422 with one cause per field error.
+    /// </summary>
+    public static void Admit(JsonObject v2, JsonObject? old = null, bool statusUpdate = false)
     {
         var hpa = Decode(v2);
-        var errors = HpaValidator.Validate(hpa);
+        var previous = old is null ? null : Decode(old);
+        var errors = previous is null ? HpaValidator.Validate(hpa)
+            : statusUpdate ? HpaValidator.ValidateStatusUpdate(hpa, previous)
+            : HpaValidator.ValidateUpdate(hpa, previous);
         if (errors.Count > 0)
         {
             throw new StatusException(422, StatusReasons.Invalid, HpaValidator.InvalidMessage(hpa.Metadata.Name, errors),

@@ -8,5 +8,5 @@ namespace ActorScaler.Simulator.Api;
 /// </summary>
 internal static class HpaAdmission
 {
-    public static void Validate(JsonObject v2) => CoreHpaConverter.Admit(v2);
+    public static void Validate(JsonObject v2, JsonObject? old, bool statusUpdate) => CoreHpaConverter.Admit(v2, old, statusUpdate);
 }
