@@ -643,13 +643,15 @@ public static class HpaDecoder
         {
             try
             {
-                if (JsonNode.Parse(conditionsJson) is JsonArray array)
+                var parsed = JsonNode.Parse(conditionsJson);
+                HpaLoader.Materialize(parsed);
+                if (parsed is JsonArray array)
                 {
                     var wrapper = new JsonObject { ["conditions"] = array.DeepClone() };
                     status = status with { Conditions = DecodeConditions(JsonCursor.Root(wrapper, "HorizontalPodAutoscalerStatus", []), "v1") };
                 }
             }
-            catch (Exception ex) when (ex is JsonException or HpaDecodeException)
+            catch (Exception ex) when (ex is JsonException or HpaDecodeException or ArgumentException)
             {
                 // Ignored, as upstream ignores an annotation it cannot read.
             }
@@ -662,7 +664,9 @@ public static class HpaDecoder
         result = [];
         try
         {
-            if (JsonNode.Parse(json) is not JsonArray array)
+            var parsed = JsonNode.Parse(json);
+            HpaLoader.Materialize(parsed);
+            if (parsed is not JsonArray array)
             {
                 return false;
             }
@@ -671,7 +675,7 @@ public static class HpaDecoder
             result = cursor.Objects("items", "[]" + elemType, elemType, goStruct)!.Select(decode).ToList();
             return true;
         }
-        catch (Exception ex) when (ex is JsonException or HpaDecodeException)
+        catch (Exception ex) when (ex is JsonException or HpaDecodeException or ArgumentException)
         {
             return false;
         }
@@ -689,7 +693,9 @@ public static class HpaDecoder
         }
         try
         {
-            if (JsonNode.Parse(json) is not JsonObject obj)
+            var parsed = JsonNode.Parse(json);
+            HpaLoader.Materialize(parsed);
+            if (parsed is not JsonObject obj)
             {
                 return null;
             }
@@ -700,7 +706,7 @@ public static class HpaDecoder
             };
             return behavior.ScaleUp is null && behavior.ScaleDown is null ? null : behavior;
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
             return null;
         }

@@ -56,11 +56,17 @@ public static class HpaLoader
         {
             try
             {
-                roots = [JsonNode.Parse(text)];
+                var root = JsonNode.Parse(text);
+                Materialize(root);
+                roots = [root];
             }
             catch (JsonException ex)
             {
                 return [ErrorDocument("document 1", $"error parsing JSON: {ex.Message}")];
+            }
+            catch (ArgumentException)
+            {
+                return [ErrorDocument("document 1", DuplicateField)];
             }
         }
         else
@@ -92,6 +98,31 @@ public static class HpaLoader
         return result;
     }
 
+    private const string DuplicateField = "error parsing JSON: an object has the same field twice";
+
+    /// <summary>
+    /// JsonNode.Parse builds objects lazily and only then notices a repeated key (ArgumentException);
+    /// walking the tree once surfaces that here instead of in the middle of decoding.
+    /// </summary>
+    internal static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    Materialize(child);
+                }
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Materialize(child);
+                }
+                break;
+        }
+    }
+
     private static bool IsList(JsonObject obj, out JsonArray items)
     {
         items = [];
@@ -114,6 +145,14 @@ public static class HpaLoader
     public static HpaDocument LoadNode(JsonNode? node, string location, HpaLoadOptions? options = null)
     {
         options ??= new HpaLoadOptions();
+        try
+        {
+            Materialize(node);
+        }
+        catch (ArgumentException)
+        {
+            return ErrorDocument(location, DuplicateField);
+        }
         if (node is not JsonObject obj)
         {
             return ErrorDocument(location, "not a Kubernetes object (a mapping with apiVersion and kind)");

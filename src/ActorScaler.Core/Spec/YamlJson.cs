@@ -44,6 +44,11 @@ public static partial class YamlJson
             throw new YamlConversionException(
                 $"error converting YAML to JSON: yaml: line {ex.Start.Line}: {FirstSentence(ex.InnerException?.Message ?? ex.Message)}");
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet gives up this way (not with a YamlException) on some malformed input.
+            throw new YamlConversionException("error converting YAML to JSON: yaml: the text is not well-formed YAML");
+        }
         var documents = new List<JsonNode?>();
         foreach (var document in stream.Documents)
         {
