@@ -52,6 +52,9 @@ public abstract class PodSampleIndex<TSample>
 
     public TSample this[int index] => _samples[index];
 
+    /// <summary>Position of the pod's sample, or -1 (lets one pass share a lookup between metrics).</summary>
+    internal int IndexOf(string pod) => _byPod.TryGetValue(pod, out var at) ? at : -1;
+
     public bool TryGet(string pod, out TSample sample)
     {
         if (_byPod.TryGetValue(pod, out var at))
@@ -64,12 +67,22 @@ public abstract class PodSampleIndex<TSample>
     }
 }
 
-/// <summary>What metrics.k8s.io returned for the scale selector.</summary>
+/// <summary>
+/// What metrics.k8s.io returned for the scale selector. Like upstream's metrics client, the whole-pod sum
+/// of each resource is worked out once when the answer is read, so the calculation reads one value per pod.
+/// </summary>
 public sealed class PodResourceMetrics : PodSampleIndex<ResourceMetricSample>
 {
+    private readonly Dictionary<string, long>?[] _podTotals;
+
     public PodResourceMetrics(IEnumerable<ResourceMetricSample> samples)
         : base(samples, s => s.Pod)
     {
+        _podTotals = new Dictionary<string, long>?[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            _podTotals[i] = PodTotals(this[i]);
+        }
     }
 
     public static PodResourceMetrics Empty { get; } = new([]);
@@ -119,6 +132,42 @@ public sealed class PodResourceMetrics : PodSampleIndex<ResourceMetricSample>
         metric = default;
         return false;
     }
+
+    /// <summary>The metric of the sample at <paramref name="index"/>, using the precomputed whole-pod sums.</summary>
+    internal bool TryGetPodMetric(int index, string resource, string container, out PodMetric metric)
+    {
+        if (container.Length != 0)
+        {
+            return TryGetPodMetric(this[index], resource, container, out metric);
+        }
+        var sample = this[index];
+        if (_podTotals[index] is { } totals && totals.TryGetValue(resource, out var sum))
+        {
+            metric = new PodMetric(sum, sample.Timestamp, sample.Window);
+            return true;
+        }
+        metric = default;
+        return false;
+    }
+
+    /// <summary>Whole-pod sums of the resources every container reports; null when there are no containers.</summary>
+    private static Dictionary<string, long>? PodTotals(ResourceMetricSample sample)
+    {
+        var containers = sample.Containers;
+        if (containers.Count == 0)
+        {
+            return null;
+        }
+        var totals = new Dictionary<string, long>(containers[0].UsageMilli.Count, StringComparer.Ordinal);
+        foreach (var (resource, _) in containers[0].UsageMilli)
+        {
+            if (TryGetPodMetric(sample, resource, "", out var metric))
+            {
+                totals[resource] = metric.ValueMilli;
+            }
+        }
+        return totals;
+    }
 }
 
 /// <summary>What custom.metrics.k8s.io returned for one pods metric and the scale selector.</summary>
@@ -137,23 +186,29 @@ internal interface IPodSampleReader
 {
     int SampleCount { get; }
     bool TryGetSample(int index, out PodMetric metric);
-    /// <summary>The pod's metric, if its sample has one; <paramref name="hasSample"/> says whether it has a sample at all.</summary>
-    bool TryGetPodMetric(string pod, out PodMetric metric, out bool hasSample);
+    /// <summary>
+    /// The metric of listed pod <paramref name="podIndex"/> (named <paramref name="pod"/>), if its sample has one;
+    /// <paramref name="hasSample"/> says whether it has a sample at all.
+    /// </summary>
+    bool TryGetPodMetric(int podIndex, string pod, out PodMetric metric, out bool hasSample);
 }
 
-internal readonly struct ResourceSampleReader(PodResourceMetrics metrics, string resource, string container) : IPodSampleReader
+/// <param name="sampleIndexByPod">Optional: for listed pod i, the position of its sample (-1 for none), computed once
+/// per pass and shared by every resource metric; null looks each pod up by name.</param>
+internal readonly struct ResourceSampleReader(PodResourceMetrics metrics, string resource, string container, int[]? sampleIndexByPod = null) : IPodSampleReader
 {
     public int SampleCount => metrics.Count;
 
     public bool TryGetSample(int index, out PodMetric metric) =>
-        PodResourceMetrics.TryGetPodMetric(metrics[index], resource, container, out metric);
+        metrics.TryGetPodMetric(index, resource, container, out metric);
 
-    public bool TryGetPodMetric(string pod, out PodMetric metric, out bool hasSample)
+    public bool TryGetPodMetric(int podIndex, string pod, out PodMetric metric, out bool hasSample)
     {
-        if (metrics.TryGet(pod, out var sample))
+        var at = sampleIndexByPod is null ? metrics.IndexOf(pod) : sampleIndexByPod[podIndex];
+        if (at >= 0)
         {
             hasSample = true;
-            return PodResourceMetrics.TryGetPodMetric(sample, resource, container, out metric);
+            return metrics.TryGetPodMetric(at, resource, container, out metric);
         }
         hasSample = false;
         metric = default;
@@ -172,7 +227,7 @@ internal readonly struct CustomSampleReader(PodCustomMetrics metrics) : IPodSamp
         return true;
     }
 
-    public bool TryGetPodMetric(string pod, out PodMetric metric, out bool hasSample)
+    public bool TryGetPodMetric(int podIndex, string pod, out PodMetric metric, out bool hasSample)
     {
         if (metrics.TryGet(pod, out var s))
         {

@@ -77,7 +77,7 @@ public static class PodGrouping
         {
             var pod = pods[i];
             ref var slot = ref slots[i];
-            slot.HasMetric = metrics.TryGetPodMetric(pod.Name, out var metric, out var hasSample);
+            slot.HasMetric = metrics.TryGetPodMetric(i, pod.Name, out var metric, out var hasSample);
             slot.MetricValue = slot.HasMetric ? metric.ValueMilli : 0;
             if (hasSample)
             {

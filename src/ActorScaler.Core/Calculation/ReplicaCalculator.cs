@@ -36,7 +36,11 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
     /// <summary>GetResourceReplicas: Resource / ContainerResource with a Utilization target.</summary>
     /// <param name="metricsError">The error the resource metrics API returned, if it failed.</param>
     public ReplicaCalculation GetResourceReplicas(int currentReplicas, int targetUtilization, string resource, string container,
-        Tolerances tolerances, ReadOnlySpan<PodInfo> pods, PodResourceMetrics metrics, string? metricsError, DateTimeOffset now)
+        Tolerances tolerances, ReadOnlySpan<PodInfo> pods, PodResourceMetrics metrics, string? metricsError, DateTimeOffset now) =>
+        GetResourceReplicas(currentReplicas, targetUtilization, resource, container, tolerances, pods, metrics, metricsError, now, null);
+
+    internal ReplicaCalculation GetResourceReplicas(int currentReplicas, int targetUtilization, string resource, string container,
+        Tolerances tolerances, ReadOnlySpan<PodInfo> pods, PodResourceMetrics metrics, string? metricsError, DateTimeOffset now, int[]? sampleIndexByPod)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         if (metricsError is not null || metrics.Count == 0)
@@ -54,7 +58,7 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
         var requests = pods.Length <= StackallocPodLimit ? stackalloc long[pods.Length] : (rentedRequests = ArrayPool<long>.Shared.Rent(pods.Length)).AsSpan(0, pods.Length);
         try
         {
-            var source = new ResourceSampleReader(metrics, resource, container);
+            var source = new ResourceSampleReader(metrics, resource, container, sampleIndexByPod);
             var totals = PodGrouping.Group(pods, source, resource, Settings.CpuInitializationPeriod, Settings.DelayOfInitialReadinessStatus, now, slots);
             var (samples, _) = SampleTotals(source, totals);
             var remaining = samples - totals.RemovedWithMetric;
@@ -138,14 +142,18 @@ public sealed class ReplicaCalculator(ReplicaCalculatorSettings settings)
 
     /// <summary>GetRawResourceReplicas: Resource / ContainerResource with an AverageValue target.</summary>
     public ReplicaCalculation GetRawResourceReplicas(int currentReplicas, long targetUsageMilli, string resource, string container,
-        Tolerances tolerances, ReadOnlySpan<PodInfo> pods, PodResourceMetrics metrics, string? metricsError, DateTimeOffset now)
+        Tolerances tolerances, ReadOnlySpan<PodInfo> pods, PodResourceMetrics metrics, string? metricsError, DateTimeOffset now) =>
+        GetRawResourceReplicas(currentReplicas, targetUsageMilli, resource, container, tolerances, pods, metrics, metricsError, now, null);
+
+    internal ReplicaCalculation GetRawResourceReplicas(int currentReplicas, long targetUsageMilli, string resource, string container,
+        Tolerances tolerances, ReadOnlySpan<PodInfo> pods, PodResourceMetrics metrics, string? metricsError, DateTimeOffset now, int[]? sampleIndexByPod)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         if (metricsError is not null || metrics.Count == 0)
         {
             return ReplicaCalculation.Fail($"unable to get metrics for resource {resource}: {metricsError ?? NoResourceMetricsReturned}");
         }
-        return CalcPlainMetricReplicas(new ResourceSampleReader(metrics, resource, container), currentReplicas, targetUsageMilli, tolerances, pods, resource, now);
+        return CalcPlainMetricReplicas(new ResourceSampleReader(metrics, resource, container, sampleIndexByPod), currentReplicas, targetUsageMilli, tolerances, pods, resource, now);
     }
 
     /// <summary>GetMetricReplicas: a Pods metric with an AverageValue target (no cpu readiness rules).</summary>

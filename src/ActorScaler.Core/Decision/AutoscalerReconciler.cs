@@ -397,6 +397,7 @@ public static class AutoscalerReconciler
 
         var candidates = input.Pods;
         var rented = ArrayPool<PodInfo>.Shared.Rent(Math.Max(1, candidates.Count));
+        int[]? sampleIndexByPod = null;
         try
         {
             var selectedCount = 0;
@@ -419,6 +420,16 @@ public static class AutoscalerReconciler
             }
 
             var metricSpecs = hpa.Spec.Metrics;
+            var resourceMetrics = input.Metrics.ResourceMetrics;
+            if (resourceMetrics.Count > 0 && CountResourceMetrics(metricSpecs) > 1)
+            {
+                // Several resource metrics read the same samples: find each pod's sample once for all of them.
+                sampleIndexByPod = ArrayPool<int>.Shared.Rent(Math.Max(1, pods.Length));
+                for (var i = 0; i < pods.Length; i++)
+                {
+                    sampleIndexByPod[i] = resourceMetrics.IndexOf(pods[i].Name);
+                }
+            }
             var statuses = new MetricStatus[metricSpecs.Count];
             var calculator = input.Settings.Calculator;
             var tolerances = TolerancesFor(hpa, input.Settings);
@@ -430,7 +441,7 @@ public static class AutoscalerReconciler
             for (var i = 0; i < metricSpecs.Count; i++)
             {
                 var spec = metricSpecs[i];
-                var outcome = ComputeReplicasForMetric(input, calculator, tolerances, spec, scale, pods, events);
+                var outcome = ComputeReplicasForMetric(input, calculator, tolerances, spec, scale, pods, sampleIndexByPod, events);
                 statuses[i] = outcome.Status ?? EmptyMetricStatus;
                 // The monitor compares each proposal with the replica count the status showed before this pass.
                 var action = outcome.Error is not null ? MonitorLabel.ActionNone
@@ -483,7 +494,24 @@ public static class AutoscalerReconciler
         finally
         {
             ArrayPool<PodInfo>.Shared.Return(rented, clearArray: true);
+            if (sampleIndexByPod is not null)
+            {
+                ArrayPool<int>.Shared.Return(sampleIndexByPod);
+            }
         }
+    }
+
+    private static int CountResourceMetrics(IReadOnlyList<MetricSpec> metrics)
+    {
+        var count = 0;
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            if (metrics[i].Type is MetricSourceType.Resource or MetricSourceType.ContainerResource)
+            {
+                count++;
+            }
+        }
+        return count;
     }
 
     // Selector.Matches goes through LINQ; this loop keeps the per-pod check allocation-free.
@@ -540,17 +568,17 @@ public static class AutoscalerReconciler
     }
 
     private static MetricOutcome ComputeReplicasForMetric(ReconcileInput input, ReplicaCalculator calculator, Tolerances tolerances,
-        MetricSpec spec, ScaleSubresource scale, ReadOnlySpan<PodInfo> pods, List<HpaEvent> events)
+        MetricSpec spec, ScaleSubresource scale, ReadOnlySpan<PodInfo> pods, int[]? sampleIndexByPod, List<HpaEvent> events)
     {
         switch (spec.Type)
         {
             case MetricSourceType.Resource:
                 return spec.Resource is { } resource
-                    ? ResourceMetric(input, calculator, tolerances, resource.Name, "", resource.Target, scale, pods, events)
+                    ? ResourceMetric(input, calculator, tolerances, resource.Name, "", resource.Target, scale, pods, sampleIndexByPod, events)
                     : Failed(events, "FailedGetResourceMetric", "invalid resource metric source: the resource field is not set", outer: null);
             case MetricSourceType.ContainerResource:
                 return spec.ContainerResource is { } container
-                    ? ResourceMetric(input, calculator, tolerances, container.Name, container.Container, container.Target, scale, pods, events)
+                    ? ResourceMetric(input, calculator, tolerances, container.Name, container.Container, container.Target, scale, pods, sampleIndexByPod, events)
                     : Failed(events, "FailedGetContainerResourceMetric", "invalid container resource metric source: the containerResource field is not set", outer: null);
             case MetricSourceType.Pods:
                 return spec.Pods is { } podsSource
@@ -585,7 +613,7 @@ public static class AutoscalerReconciler
     }
 
     private static MetricOutcome ResourceMetric(ReconcileInput input, ReplicaCalculator calculator, Tolerances tolerances, string resource,
-        string container, MetricTarget target, ScaleSubresource scale, ReadOnlySpan<PodInfo> pods, List<HpaEvent> events)
+        string container, MetricTarget target, ScaleSubresource scale, ReadOnlySpan<PodInfo> pods, int[]? sampleIndexByPod, List<HpaEvent> events)
     {
         var isContainer = container.Length != 0;
         var reason = isContainer ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric";
@@ -599,7 +627,7 @@ public static class AutoscalerReconciler
         if (target.AverageValue is { } averageValue)
         {
             calculation = calculator.GetRawResourceReplicas(scale.SpecReplicas, averageValue.MilliValue(), resource, container, tolerances, pods,
-                metrics.ResourceMetrics, metrics.ResourceMetricsError, input.Now);
+                metrics.ResourceMetrics, metrics.ResourceMetricsError, input.Now, sampleIndexByPod);
             if (calculation.Error is { } error)
             {
                 var inner = $"failed to get {resource} usage: {error}";
@@ -621,7 +649,7 @@ public static class AutoscalerReconciler
         else
         {
             calculation = calculator.GetResourceReplicas(scale.SpecReplicas, targetUtilization, resource, container, tolerances, pods,
-                metrics.ResourceMetrics, metrics.ResourceMetricsError, input.Now);
+                metrics.ResourceMetrics, metrics.ResourceMetricsError, input.Now, sampleIndexByPod);
             if (calculation.Error is { } error)
             {
                 var inner = $"failed to get {resource} utilization: {error}";

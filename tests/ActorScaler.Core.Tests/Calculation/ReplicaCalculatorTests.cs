@@ -93,6 +93,17 @@ public sealed class ReplicaCalculatorTests
     }
 
     [Fact]
+    public void Plain_metrics_average_over_every_remaining_sample_including_superfluous_ones()
+    {
+        // a: 30, b unready (Pending, its 100 leaves the map), ghost (not listed): 10. (30 + 10) / 2 = 20 against
+        // a target of 10: ratio 2, a scale-up with an unready pod, so b counts as 0: (30 + 10 + 0) / 3 = 13.333,
+        // ratio 1.3333, times len(metrics) = 3 -> ceil(4.0) = 4.
+        var result = Calculator.GetMetricReplicas(2, 10_000, "qps", Default, [Pod("a"), Pod("b", phase: PodPhase.Pending)],
+            Custom(("a", 30_000), ("b", 100_000), ("ghost", 10_000)), null, Now);
+        Assert.Equal(new ReplicaCalculation(4, null, 20_000, null), result);
+    }
+
+    [Fact]
     public void Errors_carry_upstreams_texts()
     {
         Assert.Equal("unable to get metrics for resource cpu: no metrics returned from resource metrics API",
