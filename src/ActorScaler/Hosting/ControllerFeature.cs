@@ -63,6 +63,12 @@ public sealed class ControllerFeature : IMemberFeature
     private sealed class ControllerCachesService(IKubernetes client, ControllerCaches caches, RunOptions options, ILogger<ControllerCaches> logger) : BackgroundService
     {
         protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-            caches.RunAsync(client, options.Namespaces, message => logger.LogInformation("{Message}", message), stoppingToken);
+            caches.RunAsync(client, options.Namespaces, Log, stoppingToken);
+
+        private void Log(string message)
+        {
+            if (logger.IsEnabled(LogLevel.Information))
+                logger.LogInformation("{Message}", message);
+        }
     }
 }
