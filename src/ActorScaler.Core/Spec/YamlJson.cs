@@ -167,6 +167,12 @@ public static partial class YamlJson
 
     private static void WriteValueAfterKey(StringBuilder builder, JsonNode? value, int indent)
     {
+        if (TryLiteral(value, out var literal))
+        {
+            builder.Append(": ");
+            WriteLiteral(builder, literal, indent + 2);
+            return;
+        }
         switch (value)
         {
             case JsonObject obj when obj.Count > 0:
@@ -186,6 +192,12 @@ public static partial class YamlJson
 
     private static void WriteValueAfterDash(StringBuilder builder, JsonNode? item, int indent)
     {
+        if (TryLiteral(item, out var literal))
+        {
+            builder.Append(' ');
+            WriteLiteral(builder, literal, indent + 2);
+            return;
+        }
         switch (item)
         {
             case JsonObject obj when obj.Count > 0:
@@ -211,6 +223,39 @@ public static partial class YamlJson
             default:
                 builder.Append(' ').Append(Inline(item)).Append('\n');
                 break;
+        }
+    }
+
+    // go-yaml v2 writes a string with line breaks as a literal block ("|", "|-", "|+" by how it
+    // ends) when the block can hold it: no control characters, no space before a break, no
+    // leading space.
+    private static bool TryLiteral(JsonNode? node, out string text)
+    {
+        text = "";
+        if (node is not JsonValue value || !value.TryGetValue<string>(out var s) || !s.Contains('\n', StringComparison.Ordinal))
+        {
+            return false;
+        }
+        if (s[0] == ' ' || s.Contains(" \n", StringComparison.Ordinal) || s.Any(c => char.IsControl(c) && c != '\n'))
+        {
+            return false;
+        }
+        text = s;
+        return true;
+    }
+
+    private static void WriteLiteral(StringBuilder builder, string text, int indent)
+    {
+        var body = text.TrimEnd('\n');
+        var trailing = text.Length - body.Length;
+        builder.Append(trailing switch { 0 => "|-", 1 => "|", _ => "|+" }).Append('\n');
+        foreach (var line in (body + new string('\n', Math.Max(0, trailing - 1))).Split('\n'))
+        {
+            if (line.Length > 0)
+            {
+                builder.Append(' ', indent).Append(line);
+            }
+            builder.Append('\n');
         }
     }
 

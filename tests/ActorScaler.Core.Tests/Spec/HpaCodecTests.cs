@@ -150,6 +150,24 @@ public sealed class HpaCodecTests
     }
 
     [Fact]
+    public void Multi_line_strings_become_literal_blocks_like_kubectl_prints_them()
+    {
+        var node = new System.Text.Json.Nodes.JsonObject
+        {
+            ["a"] = "{\"x\":1}\n",
+            ["b"] = "one\ntwo",
+            ["c"] = "end\n\n",
+            ["d"] = "trailing \nspace",
+            ["e"] = new System.Text.Json.Nodes.JsonArray("x\ny\n"),
+        };
+        Assert.Equal(
+            "a: |\n  {\"x\":1}\nb: |-\n  one\n  two\nc: |+\n  end\n\nd: \"trailing \\nspace\"\ne:\n- |\n  x\n  y\n",
+            YamlJson.ToYaml(node));
+        var back = YamlJson.ParseDocuments(YamlJson.ToYaml(node))[0]!;
+        Assert.Equal(node.ToJsonString(), back.ToJsonString());
+    }
+
+    [Fact]
     public void Yaml_output_quotes_like_go_yaml()
     {
         Assert.Equal("\"80\"", YamlJson.Scalar("80"));
