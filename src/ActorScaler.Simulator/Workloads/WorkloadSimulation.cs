@@ -18,8 +18,8 @@ namespace ActorScaler.Simulator.Workloads;
 /// <remarks>
 /// Composition root use: construct with the store, start with <see cref="StartAsync"/>, map the
 /// runtime admin routes with <see cref="NodeAdminEndpoints.MapSimulatorNodeAdmin"/>, dispose on
-/// shutdown. All controller work runs on one loop (no locking between controllers); watch events,
-/// its own writes and a periodic tick feed it.
+/// shutdown. All controller work runs on one loop (no locking between controllers); the store's
+/// change notifications, the results of its own writes and a periodic tick feed it.
 /// </remarks>
 public sealed partial class WorkloadSimulation : IAsyncDisposable
 {
@@ -37,6 +37,7 @@ public sealed partial class WorkloadSimulation : IAsyncDisposable
     private Task? _loop;
     private SimulatedKubelets? _kubelets;
     private int _started;
+    private int _disposed;
 
     public WorkloadSimulation(ClusterStore store, TimeProvider time, WorkloadSimulationOptions options, ILogger? logger = null)
     {
@@ -179,6 +180,7 @@ public sealed partial class WorkloadSimulation : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _store.Changed -= OnStoreChanged;
         await _stopping.CancelAsync().ConfigureAwait(false);
         _tick?.Dispose();
