@@ -11,17 +11,19 @@ namespace ActorScaler.WhatIf.Inputs;
 /// </summary>
 internal sealed class YamlInput
 {
-    private YamlInput(string file, string path, YamlNode node)
+    private YamlInput(string file, string path, YamlNode node, long? line = null)
     {
         File = file;
         Path = path;
         Node = node;
+        Line = line ?? node.Start.Line;
     }
 
     public string File { get; }
     public string Path { get; }
     public YamlNode Node { get; }
-    public long Line => Node.Start.Line;
+    /// <summary>1-based line of the field's key (a nested mapping's own node starts a line later).</summary>
+    public long Line { get; }
 
     /// <summary>Reads the first document of a YAML file; a syntax error names its line.</summary>
     public static YamlInput Load(string file, string text) => LoadAll(file, text)[0];
@@ -55,7 +57,7 @@ internal sealed class YamlInput
         foreach (var (k, v) in Mapping.Children)
         {
             if (k is YamlScalarNode s && s.Value == key)
-                return IsNull(v) ? null : new YamlInput(File, Join(Path, key), v);
+                return IsNull(v) ? null : new YamlInput(File, Join(Path, key), v, k.Start.Line);
         }
         return null;
     }

@@ -90,7 +90,8 @@ public static class WorkloadReader
             CpuLimit = cpuLimit,
             MemoryLimit = memoryLimit,
             FieldPath = container.Path,
-            Line = container.Line,
+            // Point errors at the requests block when there is one (that is where a request goes).
+            Line = requests?.Line ?? resources?.Line ?? container.Line,
         };
     }
 }

@@ -12,6 +12,7 @@ public sealed record ContainerResources
     public Quantity? MemoryLimit { get; init; }
     /// <summary>Field path in the manifest, e.g. spec.template.spec.containers[0], for error messages.</summary>
     public string FieldPath { get; init; } = "";
+    /// <summary>Line of its resources.requests (else resources, else the container) in the manifest.</summary>
     public long Line { get; init; }
 }
 
