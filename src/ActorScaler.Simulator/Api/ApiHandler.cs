@@ -439,6 +439,7 @@ public sealed class ApiHandler
         var incoming = Versioning.ToStorage(r, obj);
         var existing = _store.GetRequired(r.Storage, info.Namespace, info.Name);
         var existingObj = existing.ToJsonObject();
+        var desiredBefore = (int?)Number(existingObj["status"]?["desiredReplicas"]);
         JsonObject toStore;
         if (info.Subresource == "status")
         {
@@ -465,8 +466,7 @@ public sealed class ApiHandler
         if (!dryRun && info.Subresource == "status" && r.Storage == GroupResource.HorizontalPodAutoscalers)
         {
             _audit.RecordWrite(new AuditRecord(_store.Time.GetUtcNow(), ApiAudit.HpaStatusKind, info.Namespace, info.Name,
-                info.ResourcePath, info.Verb, userAgent,
-                (int?)Number(existingObj["status"]?["desiredReplicas"]), (int?)Number(toStore["status"]?["desiredReplicas"])));
+                info.ResourcePath, info.Verb, userAgent, desiredBefore, (int?)Number(toStore["status"]?["desiredReplicas"])));
         }
         return new WriteResult(updated, false);
     }
