@@ -371,7 +371,8 @@ public readonly partial struct Quantity : IEquatable<Quantity>, IComparable<Quan
 
     /// <summary>apimachinery MilliValue(): ceil(q × 1000), saturating at the int64 bounds.</summary>
     /// <remarks>Upstream leaves an overflowed result undefined; saturating keeps callers' comparisons sane.
-    /// Negative values round away from zero, as upstream's int64 representation does.</remarks>
+    /// A negative value rounds as upstream holds it: away from zero in the int64 form (parsed on the
+    /// fast path, FromMilli, ...), towards zero (ceil) in the inf.Dec form (scaledValue).</remarks>
     public long MilliValue() => ScaledValue(-3);
 
     /// <summary>apimachinery Value(): rounded up to an integer, saturating at the int64 bounds.</summary>
@@ -381,6 +382,13 @@ public readonly partial struct Quantity : IEquatable<Quantity>, IComparable<Quan
     public long ScaledValue(int scale)
     {
         var (unscaled, newScale) = RoundUpToScale(_unscaled, _scale, scale);
+        if (_go == GoRepresentation.InfDec && _unscaled.Sign < 0 && newScale != _scale)
+        {
+            // inf.Dec path: DivMod truncates towards zero, then a remainder adds one (ceil).
+            var (magnitude, _) = RoundUpToScale(-_unscaled, _scale, scale);
+            var exact = Compare(magnitude, newScale, -_unscaled, _scale) == 0;
+            unscaled = exact ? -magnitude : -(magnitude - 1);
+        }
         if (unscaled.IsZero)
         {
             return 0;

@@ -202,6 +202,17 @@ public sealed class QuantityTests
         Assert.Equal(value, q.Value());
     }
 
+    [Theory]
+    // Fast path (int64Amount): negatives round away from zero.
+    [InlineData("-1.5", -2L)]
+    [InlineData("-1", -1L)]
+    // Slow path (inf.Dec, more than 18 digits): scaledValue's ceil, towards zero for negatives.
+    [InlineData("-1.0000000000000000005", -1L)]
+    [InlineData("-2.0000000000000000000", -2L)]
+    [InlineData("1.0000000000000000001", 2L)]
+    public void Negative_rounding_follows_upstreams_representation(string text, long value) =>
+        Assert.Equal(value, Quantity.Parse(text).Value());
+
     [Fact]
     public void Int64_accessors_saturate_instead_of_wrapping()
     {
