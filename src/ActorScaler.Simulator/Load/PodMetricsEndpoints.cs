@@ -16,6 +16,8 @@ public sealed class PodMetricsEndpoints : IAsyncDisposable
 {
     public const string MetricName = "http_requests_total";
     private const int DefaultBlockSize = 64;
+    // Blocks double in size up to this, so thousands of endpoints take tens of servers, not hundreds.
+    private const int MaxBlockSize = 1024;
 
     private readonly Func<string, string, long?> _requestsTotal;
     private readonly int _blockSize;
@@ -104,13 +106,14 @@ public sealed class PodMetricsEndpoints : IAsyncDisposable
                 if (_free.Count > freeBefore || _free.Count > 0) return; // another caller grew it meanwhile
             }
             var blockIndex = _blocks.Count;
-            var farm = await LoopbackPortFarm.StartAsync(_blockSize, new LoopbackPortFarmOptions(),
+            var size = (int)Math.Min(MaxBlockSize, (long)_blockSize << Math.Min(blockIndex, 16));
+            var farm = await LoopbackPortFarm.StartAsync(size, new LoopbackPortFarmOptions(),
                 (index, context) => ServeAsync(blockIndex, index, context), cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 _blocks.Add(farm);
                 _slots.Add(farm.Ports.Select(p => new Slot(p)).ToArray());
-                for (var i = _blockSize - 1; i >= 0; i--) _free.Push((blockIndex, i));
+                for (var i = size - 1; i >= 0; i--) _free.Push((blockIndex, i));
             }
         }
         finally
