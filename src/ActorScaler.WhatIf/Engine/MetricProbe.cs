@@ -65,6 +65,7 @@ public sealed record MetricProbe
             Unit = utilization ? MetricUnit.Percent : resource == "cpu" ? MetricUnit.Cores : MetricUnit.Bytes,
             Resource = resource,
             Container = container,
+            Name = resource,
         };
     }
 
@@ -75,7 +76,22 @@ public sealed record MetricProbe
         TargetType = target.Type,
         Target = (target.Type == MetricTargetType.Value ? target.Value : target.AverageValue)?.ToDouble() ?? 0,
         Unit = MetricUnit.PerSecond,
+        Name = name,
     };
+
+    /// <summary>The metric's name as its status entry carries it (resource name, or the custom metric's name).</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Whether a status.currentMetrics entry is this metric's (same source type and name).</summary>
+    public bool Matches(MetricStatus status) => status.Type == SourceType && (status.Type switch
+    {
+        MetricSourceType.Resource => status.Resource?.Name,
+        MetricSourceType.ContainerResource => status.ContainerResource?.Name,
+        MetricSourceType.Pods => status.Pods?.Metric.Name,
+        MetricSourceType.Object => status.Object?.Metric.Name,
+        MetricSourceType.External => status.External?.Metric.Name,
+        _ => null,
+    }) == Name;
 
     /// <summary>The value the HPA reported for this metric in status.currentMetrics, in display units.</summary>
     public double? Observed(MetricStatus? status)

@@ -410,9 +410,11 @@ public sealed class SimulationRunner
         var observed = new double?[_probes.Count];
         for (var m = 0; m < _probes.Count; m++)
         {
-            var metricStatus = status.CurrentMetrics.Count == _probes.Count
+            // Upstream writes one entry per spec metric, in order; after a failed pass the list can be
+            // shorter, so fall back to matching by type and name.
+            var metricStatus = status.CurrentMetrics.Count == _probes.Count && _probes[m].Matches(status.CurrentMetrics[m])
                 ? status.CurrentMetrics[m]
-                : status.CurrentMetrics.FirstOrDefault(s => s.Type == _probes[m].SourceType);
+                : status.CurrentMetrics.FirstOrDefault(_probes[m].Matches);
             observed[m] = _probes[m].Observed(metricStatus);
         }
         var actual = new double?[_probes.Count];
