@@ -73,6 +73,43 @@ public sealed class ConformanceVectorTests
     }
 
     [Fact]
+    public void Store_scale_event_vectors_hold_for_the_scale_down_direction_too()
+    {
+        // Upstream runs each case as a scale-up and as a scale-down; the runner reports the scale-up one.
+        var now = VectorEvaluator.Now;
+        var checkedCount = 0;
+        foreach (var vector in Vectors.Value.Where(v => v.GetProperty("kind").GetString() == "storeScaleEvent"))
+        {
+            var input = vector.GetProperty("input");
+            var previous = input.GetProperty("previousEvents").EnumerateArray()
+                .Select(e => new Core.Behavior.TimestampedScaleEvent(e.GetProperty("replicaChange").GetInt32(), now.AddSeconds(-e.GetProperty("secondsAgo").GetDouble()), e.GetProperty("outdated").GetBoolean()))
+                .ToArray();
+            var rulesJson = input.GetProperty("rules");
+            Core.Behavior.ResolvedBehavior? behavior = null;
+            if (rulesJson.ValueKind != JsonValueKind.Null)
+            {
+                var rules = new Core.Spec.HpaScalingRules
+                {
+                    Policies = [.. rulesJson.GetProperty("policies").EnumerateArray().Select(p => new Core.Spec.HpaScalingPolicy
+                    {
+                        Type = p.GetProperty("type").GetString()!, Value = p.GetProperty("value").GetInt32(), PeriodSeconds = p.GetProperty("periodSeconds").GetInt32(),
+                    })],
+                };
+                behavior = new Core.Behavior.ResolvedBehavior(Core.Behavior.BehaviorDefaults.ScaleUp(null), Core.Behavior.BehaviorDefaults.ScaleDown(rules, TimeSpan.FromMinutes(5)));
+            }
+            var prev = input.GetProperty("prevReplicas").GetInt32();
+            var change = input.GetProperty("replicaChange").GetInt32();
+            var state = Core.Behavior.ScaleEventHistory.StoreScaleEvent(Core.Behavior.DecisionState.Initial with { ScaleDownEvents = previous }, behavior, prev, prev - change, now);
+            var expected = vector.GetProperty("expect").GetProperty("eventsAfter").EnumerateArray()
+                .Select(e => (e.GetProperty("replicaChange").GetInt32(), e.GetProperty("outdated").GetBoolean()));
+            Assert.Equal(expected, state.ScaleDownEvents.Select(e => (e.ReplicaChange, e.Outdated)));
+            Assert.Empty(state.ScaleUpEvents);
+            checkedCount++;
+        }
+        Assert.Equal(5, checkedCount);
+    }
+
+    [Fact]
     public void Eval_prints_one_line_per_vector_and_reports_bad_input_without_stopping()
     {
         var good = Vectors.Value.First(v => v.GetProperty("kind").GetString() == "legacyRules").GetRawText();
