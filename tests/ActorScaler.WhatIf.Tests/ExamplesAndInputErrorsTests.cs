@@ -38,9 +38,11 @@ public sealed class ExamplesAndInputErrorsTests
         var chart = ChartRenderer.Save(runs, "Deployment/kubernetes-bootcamp", dir, "bootcamp");
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(chart.Png).Take(4));
         Assert.True(new FileInfo(chart.Png).Length > 20_000);
-        var svg = File.ReadAllText(chart.Svg);
-        Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
-        Assert.Contains("replicas", svg, StringComparison.Ordinal);
+        // One well-formed SVG document with one nested viewport per panel: load, utilization, replicas.
+        var svg = System.Xml.Linq.XDocument.Load(chart.Svg).Root!;
+        Assert.Equal("svg", svg.Name.LocalName);
+        var panels = svg.Elements().Where(e => e.Name.LocalName == "svg").ToList();
+        Assert.Equal(["0", "280", "540"], panels.Select(p => (string?)p.Attribute("y")));
         var csv = File.ReadAllLines(TimelineCsv.Save(seed, dir, seed.Label));
         Assert.StartsWith("seconds,demand_cpu_m", csv[0], StringComparison.Ordinal);
         Assert.Equal(seed.Timeline.Count + 1, csv.Length);

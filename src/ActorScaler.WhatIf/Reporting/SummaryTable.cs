@@ -13,8 +13,13 @@ public static class SummaryTable
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]what-if summary[/]");
         table.AddColumn(new TableColumn("[bold]figure[/]"));
-        foreach (var run in runs)
-            table.AddColumn(new TableColumn($"[bold]{Markup.Escape(run.Label)}[/]").RightAligned());
+        for (var i = 0; i < runs.Count; i++)
+        {
+            // With --compare the chart calls the runs A and B; the header says which is which and
+            // wraps rather than cutting a long HPA name in a narrow terminal.
+            var name = runs.Count == 1 ? runs[i].Label : $"{(char)('A' + i)}: {runs[i].Label}";
+            table.AddColumn(new TableColumn(new Markup($"[bold]{Markup.Escape(name)}[/]").Overflow(Overflow.Fold)).RightAligned());
+        }
 
         void Row(string name, Func<SimulationResult, string> value) =>
             table.AddRow(new IRenderable[] { new Markup(name) }.Concat(runs.Select(r => new Markup(value(r)))));
