@@ -51,6 +51,37 @@ public sealed class RequestRateAndReportTests
     }
 
     [Fact]
+    public void An_external_metric_sees_the_total_request_rate()
+    {
+        // External Value 20/s: 10/s is below target (and 1 is minReplicas); 50/s from t = 60 s gives
+        // ratio 2.5 over 1 Ready pod at the sync at 75 s: ceil(2.5) = 3.
+        var hpa = RpsHpa() with
+        {
+            Spec = RpsHpa().Spec with
+            {
+                Metrics =
+                [
+                    new MetricSpec
+                    {
+                        Type = MetricSourceType.External,
+                        External = new ExternalMetricSource
+                        {
+                            Metric = new MetricIdentifier { Name = "ingress_requests_per_second" },
+                            Target = new MetricTarget { Type = MetricTargetType.Value, Value = Quantity.Parse("20") },
+                        },
+                    },
+                ],
+            },
+        };
+        var run = Scenarios.Run(hpa, Scenarios.Workload(1), Rps((60, 10), (120, 50)));
+
+        Assert.Equal(10, run.At(60).Observed[0]);
+        Assert.Equal(50, run.At(75).Observed[0]);
+        Assert.Equal(75, run.ScaleEvents[0].Seconds);
+        Assert.Equal((1, 3), (run.ScaleEvents[0].From, run.ScaleEvents[0].To));
+    }
+
+    [Fact]
     public void The_summary_table_shows_each_run_in_its_own_column()
     {
         var a = Scenarios.Run(Scenarios.CpuHpa(50, 1, 10), Scenarios.Workload(1), Scenarios.Steps((120, 50), (180, 200)));
