@@ -24,7 +24,10 @@ public static class StabilizationWindow
         recommendations ??= [];
         var maxRecommendation = prenormalizedDesiredReplicas;
         var oldSampleIndex = -1;
-        var cutoff = now - downscaleStabilizationWindow;
+        // A window longer than the calendar reaches back to the beginning of time rather than throwing.
+        var cutoff = downscaleStabilizationWindow > now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue
+            : downscaleStabilizationWindow < now - DateTimeOffset.MaxValue ? DateTimeOffset.MaxValue
+            : now - downscaleStabilizationWindow;
         for (var i = 0; i < recommendations.Count; i++)
         {
             var rec = recommendations[i];

@@ -18,7 +18,9 @@ public static class MetricUtilization
         {
             return (0, 0, 0, NoMetricsMatchedKnownPods);
         }
-        var utilization = unchecked((int)(usageTotalMilli * 100 / requestsTotalMilli));
+        // Go's int64 maths wraps; C# would throw on long.MinValue / -1, so that one case is wrapped by hand.
+        var scaled = unchecked(usageTotalMilli * 100);
+        var utilization = unchecked((int)(requestsTotalMilli == -1 ? -scaled : scaled / requestsTotalMilli));
         return ((double)utilization / targetUtilization, utilization, usageTotalMilli / podsCounted, null);
     }
 

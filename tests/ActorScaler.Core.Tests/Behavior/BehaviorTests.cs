@@ -114,6 +114,14 @@ public sealed class BehaviorTests
     }
 
     [Fact]
+    public void Extreme_windows_saturate_instead_of_throwing()
+    {
+        var recs = new[] { new TimestampedRecommendation(7, T0.AddDays(-1)) };
+        Assert.Equal(7, StabilizationWindow.Stabilize(recs, 3, TimeSpan.MaxValue, T0).StabilizedReplicas);
+        Assert.Equal(3, StabilizationWindow.Stabilize(recs, 3, TimeSpan.MinValue, T0).StabilizedReplicas);
+    }
+
+    [Fact]
     public void Behavior_stabilization_holds_when_the_windows_pull_apart()
     {
         var recs = new[] { new TimestampedRecommendation(1, T0.AddSeconds(-30)), new TimestampedRecommendation(8, T0.AddSeconds(-20)) };
