@@ -32,6 +32,12 @@ public sealed class KubernetesFeature : IMemberFeature
     private sealed class ClusterCachesService(IKubernetes client, ClusterCaches caches, RunOptions options, ILogger<ClusterCaches> logger) : BackgroundService
     {
         protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-            caches.RunAsync(client, options.Namespaces, message => logger.LogInformation("{Message}", message), stoppingToken);
+            caches.RunAsync(client, options.Namespaces, Log, stoppingToken);
+
+        private void Log(string message)
+        {
+            if (logger.IsEnabled(LogLevel.Information))
+                logger.LogInformation("{Message}", message);
+        }
     }
 }
