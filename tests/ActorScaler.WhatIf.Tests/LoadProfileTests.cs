@@ -109,6 +109,18 @@ public sealed class LoadProfileTests
     }
 
     [Fact]
+    public void Startup_burst_is_read_with_its_cpu_and_duration()
+    {
+        var p = Parse("""
+            startup: {cpu: 250m, duration: 45s}
+            segments:
+            - {type: constant, duration: 1m, cpu: 1}
+            """);
+        Assert.Equal(new StartupBurst(250, TimeSpan.FromSeconds(45)), p.Startup);
+        Assert.Equal(StartupBurst.None, Parse("segments: [{type: constant, duration: 1m, cpu: 1}]").Startup);
+    }
+
+    [Fact]
     public void Csv_trace_is_interpolated_linearly_and_accepts_a_header()
     {
         var points = LoadProfileReader.ParseCsv("t.csv", "seconds,cpu,rps\n0,100m,1\n60,700m,\n# comment\n120,0.1,3\n");
@@ -143,6 +155,7 @@ public sealed class LoadProfileTests
     [InlineData("segments:\n- type: constant\n  duration: 1m\n", "line 2, segments[0]", "give cpu (e.g. 500m) and/or rps")]
     [InlineData("segments:\n- type: constant\n  duration: 1m\n  rps: -3\n", "line 4, segments[0].rps", "must not be negative")]
     [InlineData("noise: 0.1\n", "line 1", "give exactly one of \"segments\"")]
+    [InlineData("startup: {cpu: 1}\nsegments: [{type: constant, duration: 1m, cpu: 1}]\n", "line 1, startup.duration", "required field is missing")]
     [InlineData("segments: [\n", "line 2", "not valid YAML")]
     public void A_bad_segment_names_the_line_the_field_and_the_problem(string yaml, string location, string problem)
     {

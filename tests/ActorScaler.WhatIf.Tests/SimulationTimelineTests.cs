@@ -34,6 +34,23 @@ public sealed class SimulationTimelineTests
     }
 
     [Fact]
+    public void A_startup_cpu_burst_past_readiness_makes_the_hpa_overshoot()
+    {
+        // As the first test, but each new container burns 300m for its first 60 s (140..200 s). At 150 s
+        // the new pods are still unready for the calculator (no full window since Ready), so 4 stays. The
+        // scrape at 165 s covers 150..165 s, a full window after Ready: each new pod shows 50m + 300m.
+        // (50 + 3 x 350) / 400 = 275 % against 50 %: ceil(5.5 x 4) = 22, capped by the legacy scale-up
+        // limit max(2 x 4, 4) = 8.
+        var load = Scenarios.Steps((120, 50), (180, 200)) with { Startup = new Load.StartupBurst(300, TimeSpan.FromSeconds(60)) };
+        var run = Scenarios.Run(Scenarios.CpuHpa(50, 1, 10), Scenarios.Workload(1), load);
+
+        Assert.Equal(4, run.At(150).SpecReplicas);
+        Assert.Equal(275, run.At(165).Observed[0]);
+        Assert.Equal(new ScaleEvent(165, 4, 8, "cpu resource utilization (percentage of request) above target"), run.ScaleEvents[1]);
+        Assert.Contains("ScalingLimited=ScaleUpLimit", run.At(165).Conditions, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Scale_down_is_held_by_the_five_minute_stabilization_window()
     {
         // 4 pods at 50 % until t = 600, then 40m: from the scrape at 615 the HPA sees 10 % and

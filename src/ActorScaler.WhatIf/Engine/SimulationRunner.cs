@@ -55,6 +55,7 @@ public sealed class SimulationRunner
     private readonly double[] _memoryShares;
     private readonly long? _podCpuLimitMilli;
     private readonly double _podCpuRequestCores;
+    private readonly long _startupMs;
     private double[] _weights = [];
     private readonly string _podNamePrefix;
     private readonly List<TimelinePoint> _timeline = [];
@@ -103,6 +104,7 @@ public sealed class SimulationRunner
         _cpuShares = PodModel.Shares(_containers, cpu: true);
         _memoryShares = PodModel.Shares(_containers, cpu: false);
         _podCpuLimitMilli = workload.PodCpuLimitMilli;
+        _startupMs = (long)load.Startup.Duration.TotalMilliseconds;
         _podNamePrefix = workload.Kind == "StatefulSet" ? $"{workload.Name}-" : $"{workload.Name}-{RandomSuffix(10)}-";
         _durationMs = (long)(options.Duration ?? load.Length).TotalMilliseconds;
         _intervalActual = new double[_probes.Count];
@@ -255,10 +257,14 @@ public sealed class SimulationRunner
         {
             double podServed = 0;
             double podRps = 0;
+            // A starting container's own burst comes first; the demand gets what the limit leaves.
+            var burst = pod.IsRunning(fromMs) && fromMs - pod.RunningAtMs < _startupMs ? _load.Startup.CpuMilli : 0;
+            if (_podCpuLimitMilli is { } cap)
+                burst = Math.Min(burst, cap);
             if (pod.IsReady(fromMs))
             {
                 var share = demand.CpuMilli / ready * weights[i];
-                podServed = _podCpuLimitMilli is { } limit ? Math.Min(share, limit) : share;
+                podServed = _podCpuLimitMilli is { } limit ? Math.Min(share, limit - burst) : share;
                 podRps = demand.Rps / ready * weights[i];
                 i++;
             }
@@ -271,7 +277,7 @@ public sealed class SimulationRunner
                 for (var c = 0; c < _containers.Count; c++)
                 {
                     // 1 milli-core for 1 ms is 1000 core-nanoseconds.
-                    pod.CpuCoreNanoSeconds[c] += (long)Math.Round(podServed * _cpuShares[c] * dtMs * 1000);
+                    pod.CpuCoreNanoSeconds[c] += (long)Math.Round((podServed + burst) * _cpuShares[c] * dtMs * 1000);
                     pod.WorkingSetBytes[c] = (long)(workingSet * _memoryShares[c]);
                 }
                 if (pod.IsReady(fromMs))

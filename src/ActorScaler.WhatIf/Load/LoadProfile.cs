@@ -77,6 +77,15 @@ public sealed record MemoryModel(long BaseBytes, long PerCoreBytes)
 }
 
 /// <summary>
+/// CPU a container burns right after it starts (JIT compilation, cache warm-up), on top of its
+/// share of the demand: the reason upstream has a CPU initialization period.
+/// </summary>
+public sealed record StartupBurst(double CpuMilli, TimeSpan Duration)
+{
+    public static readonly StartupBurst None = new(0, TimeSpan.Zero);
+}
+
+/// <summary>
 /// A load curve: segments played back to back, or a CSV trace interpolated linearly. After the
 /// end the last level holds, so --duration may run past the profile.
 /// </summary>
@@ -87,6 +96,7 @@ public sealed record LoadProfile
     /// <summary>CPU one request costs, milli-cores per (request/s); turns rps into CPU demand.</summary>
     public double CpuPerRequestMilli { get; init; }
     public MemoryModel Memory { get; init; } = MemoryModel.None;
+    public StartupBurst Startup { get; init; } = StartupBurst.None;
     /// <summary>Relative per-pod imbalance of the load balancer (0 = even spread), drawn from the seed.</summary>
     public double Noise { get; init; }
     public string SourceFile { get; init; } = "";

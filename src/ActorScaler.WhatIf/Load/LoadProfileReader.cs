@@ -12,7 +12,7 @@ public static class LoadProfileReader
 {
     public static readonly IReadOnlyList<string> SegmentTypes = ["constant", "ramp", "step", "sine", "spike"];
 
-    private static readonly string[] TopLevelKeys = ["segments", "trace", "cpuPerRequest", "memory", "noise"];
+    private static readonly string[] TopLevelKeys = ["segments", "trace", "cpuPerRequest", "memory", "startup", "noise"];
     private static readonly string[] LevelKeys = ["cpu", "rps"];
 
     public static LoadProfile ReadFile(string path)
@@ -59,6 +59,15 @@ public static class LoadProfileReader
                 m.Child("base") is { } b ? NonNegative(b, b.Quantity().Value()) : 0,
                 m.Child("perCore") is { } pc ? NonNegative(pc, pc.Quantity().Value()) : 0);
         }
+        var startup = StartupBurst.None;
+        if (root.Child("startup") is { } st)
+        {
+            RejectUnknownKeys(st, ["cpu", "duration"]);
+            var cpuNode = st.Required("cpu");
+            var durationNode = st.Required("duration");
+            var burst = durationNode.Duration();
+            startup = new StartupBurst(NonNegative(cpuNode, CpuMilli(cpuNode)), burst);
+        }
         var noise = root.Child("noise") is { } n ? NonNegative(n, n.Double()) : 0;
         if (noise >= 1)
             throw root.Required("noise").Error("must be below 1 (it is a relative spread, e.g. 0.1 for ±10 %)");
@@ -69,6 +78,7 @@ public static class LoadProfileReader
             Trace = trace,
             CpuPerRequestMilli = root.Child("cpuPerRequest") is { } c ? NonNegative(c, CpuMilli(c)) : 0,
             Memory = memory,
+            Startup = startup,
             Noise = noise,
             SourceFile = file,
         };
