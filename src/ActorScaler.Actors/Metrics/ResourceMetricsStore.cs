@@ -42,6 +42,7 @@ public sealed class ResourceMetricsStore : IMetricsApiSource
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, PodEntry>> _pods = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NodeScrapeStatus> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ImmutableArray<Subscription>> _subscriptions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _reportsPerNode = new(StringComparer.Ordinal);
     private long _appliedBatches;
 
     /// <param name="caches">The member's informer caches: pod labels (for selectors) come from here.</param>
@@ -67,6 +68,11 @@ public sealed class ResourceMetricsStore : IMetricsApiSource
         2 * metricResolution + kubeletRequestTimeout;
 
     public TimeSpan TimeToLive { get; }
+
+    /// <summary>Reports (successful or not) received for a node since start. Every scrape of the node,
+    /// whichever member made it, arrives here once, so this counts the kubelet requests the whole
+    /// cluster made to that node (benchmarks, tests: one per resolution whatever the member count).</summary>
+    public long ReportsFor(string node) => _reportsPerNode.TryGetValue(node, out var n) ? n : 0;
 
     /// <summary>Number of batches applied since start (monotonic): cheap change detection.</summary>
     public long AppliedBatches => Interlocked.Read(ref _appliedBatches);
@@ -221,6 +227,7 @@ public sealed class ResourceMetricsStore : IMetricsApiSource
         lock (_writeLock)
         {
             _statuses[report.Status.Node] = report.Status;
+            _reportsPerNode.AddOrUpdate(report.Status.Node, 1, static (_, n) => n + 1);
             if (report.Batch is not { } batch)
                 return;
             Interlocked.Increment(ref _appliedBatches);
