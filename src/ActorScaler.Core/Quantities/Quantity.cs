@@ -55,15 +55,14 @@ public readonly partial struct Quantity : IEquatable<Quantity>, IComparable<Quan
     private readonly QuantityFormat _format;
     // The parsed text when upstream would keep it (already canonical); otherwise null.
     private readonly string? _text;
-    // How upstream holds the value: int64Amount (fast path) or inf.Dec (slow path); and Go's zero
-    // Quantity{} (no format at all). Only the Go-syntax dump in validation messages shows either.
+    // How upstream holds the value: int64Amount (fast path) or inf.Dec (slow path); the two round
+    // negative values differently in ScaledValue.
     private readonly GoRepresentation _go;
 
     private enum GoRepresentation
     {
         Int64Amount,
         InfDec,
-        ZeroValue,
     }
 
     private Quantity(BigInteger unscaled, int scale, QuantityFormat format, string? text = null, GoRepresentation go = GoRepresentation.Int64Amount)
@@ -76,28 +75,6 @@ public readonly partial struct Quantity : IEquatable<Quantity>, IComparable<Quan
     }
 
     public static Quantity Zero => default;
-
-    /// <summary>Go's zero resource.Quantity{} (a non-pointer quantity field left out of a v2beta1 object).</summary>
-    public static Quantity GoZeroValue => new(BigInteger.Zero, 0, QuantityFormat.DecimalSI, null, GoRepresentation.ZeroValue);
-
-    /// <summary>
-    /// Go's %#v of the quantity, which is what field.Invalid prints for a *resource.Quantity (the value
-    /// type has no String method). An inf.Dec pointer prints as an address upstream; ours is fixed.
-    /// </summary>
-    public string ToGoSyntax()
-    {
-        var format = _go == GoRepresentation.ZeroValue ? "" : _format.ToString();
-        var text = Validation.GoValue.Quote(_text ?? "");
-        if (_go == GoRepresentation.InfDec)
-        {
-            return "resource.Quantity{i:resource.int64Amount{value:0, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(0xc000000000)}, s:"
-                + text + ", Format:\"" + format + "\"}";
-        }
-        var value = _unscaled.ToString(CultureInfo.InvariantCulture);
-        var scale = _scale.ToString(CultureInfo.InvariantCulture);
-        return "resource.Quantity{i:resource.int64Amount{value:" + value + ", scale:" + scale
-            + "}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:" + text + ", Format:\"" + format + "\"}";
-    }
 
     public QuantityFormat Format => _format;
 

@@ -410,7 +410,7 @@ public static class HpaDecoder
             Target = new MetricTarget
             {
                 Type = averageValue is null ? MetricTargetType.Value : MetricTargetType.AverageValue,
-                Value = c.Quantity("targetValue") ?? Quantity.GoZeroValue,
+                Value = c.Quantity("targetValue") ?? Quantity.Zero,
                 AverageValue = averageValue,
             },
         };
@@ -429,7 +429,7 @@ public static class HpaDecoder
             Target = new MetricTarget
             {
                 Type = MetricTargetType.AverageValue,
-                AverageValue = c.Quantity("targetAverageValue") ?? Quantity.GoZeroValue,
+                AverageValue = c.Quantity("targetAverageValue") ?? Quantity.Zero,
             },
         };
     }
@@ -517,7 +517,7 @@ public static class HpaDecoder
                     Name = obj.String("metricName") ?? "",
                     Selector = DecodeSelector(obj.Object("selector", "v1.LabelSelector", "LabelSelector")),
                 },
-                Current = new MetricValueStatus { Value = obj.Quantity("currentValue") ?? Quantity.GoZeroValue, AverageValue = obj.Quantity("averageValue") },
+                Current = new MetricValueStatus { Value = obj.Quantity("currentValue") ?? Quantity.Zero, AverageValue = obj.Quantity("averageValue") },
             },
             Pods = pods is null ? null : new PodsMetricStatus
             {
@@ -526,7 +526,7 @@ public static class HpaDecoder
                     Name = Known(pods, "metricName", "currentAverageValue", "selector").String("metricName") ?? "",
                     Selector = DecodeSelector(pods.Object("selector", "v1.LabelSelector", "LabelSelector")),
                 },
-                Current = new MetricValueStatus { AverageValue = pods.Quantity("currentAverageValue") ?? Quantity.GoZeroValue },
+                Current = new MetricValueStatus { AverageValue = pods.Quantity("currentAverageValue") ?? Quantity.Zero },
             },
             Resource = resource is null ? null : new ResourceMetricStatus
             {
@@ -534,7 +534,7 @@ public static class HpaDecoder
                 Current = new MetricValueStatus
                 {
                     AverageUtilization = resource.Int32("currentAverageUtilization"),
-                    AverageValue = resource.Quantity("currentAverageValue") ?? Quantity.GoZeroValue,
+                    AverageValue = resource.Quantity("currentAverageValue") ?? Quantity.Zero,
                 },
             },
             ContainerResource = container is null ? null : new ContainerResourceMetricStatus
@@ -543,7 +543,7 @@ public static class HpaDecoder
                 Current = new MetricValueStatus
                 {
                     AverageUtilization = container.Int32("currentAverageUtilization"),
-                    AverageValue = container.Quantity("currentAverageValue") ?? Quantity.GoZeroValue,
+                    AverageValue = container.Quantity("currentAverageValue") ?? Quantity.Zero,
                 },
                 Container = container.String("container") ?? "",
             },
@@ -556,7 +556,7 @@ public static class HpaDecoder
                 },
                 Current = new MetricValueStatus
                 {
-                    Value = external.Quantity("currentValue") ?? Quantity.GoZeroValue,
+                    Value = external.Quantity("currentValue") ?? Quantity.Zero,
                     AverageValue = external.Quantity("currentAverageValue"),
                 },
             },

@@ -130,9 +130,10 @@ public sealed record LabelRequirement
 
     private static string Child(string path, string name) => path.Length == 0 ? name : path + "." + name;
 
-    // Go's %#v of a []string, as field.Invalid prints the values of a requirement.
+    // ErrorBody prints a []string with json.Marshal: null for the nil slice LabelSelectorAsSelector
+    // passes for no values, ["a","b"] otherwise.
     private static string GoStringSlice(IReadOnlyList<string> values) =>
-        values.Count == 0 ? "[]string(nil)" : "[]string{" + string.Join(", ", values.Select(GoValue.Quote)) + "}";
+        values.Count == 0 ? "null" : System.Text.Json.JsonSerializer.Serialize(values);
 
     /// <summary>Requirement.Matches.</summary>
     public bool Matches(IReadOnlyDictionary<string, string> labels)

@@ -34,7 +34,14 @@ public sealed record FieldError(FieldErrorType Type, string Field, string? BadVa
     public static FieldError Invalid(string field, string value, string detail) =>
         new(FieldErrorType.Invalid, field, GoValue.Quote(value), detail);
 
-    /// <summary>An invalid value already rendered (e.g. a Go struct dump of a Quantity).</summary>
+    /// <summary>
+    /// An invalid quantity: ErrorBody renders values that are not plain numbers or strings with
+    /// json.Marshal, so a *resource.Quantity prints as its JSON string ("0", "-50m").
+    /// </summary>
+    public static FieldError Invalid(string field, Quantities.Quantity value, string detail) =>
+        new(FieldErrorType.Invalid, field, GoValue.Quote(value.ToString()), detail);
+
+    /// <summary>An invalid value already rendered as ErrorBody would (e.g. the JSON of a list).</summary>
     public static FieldError InvalidRendered(string field, string renderedValue, string detail) =>
         new(FieldErrorType.Invalid, field, renderedValue, detail);
 

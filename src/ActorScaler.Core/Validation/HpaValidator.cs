@@ -267,7 +267,7 @@ public static class HpaValidator
         }
         if (rules.Tolerance is { Sign: < 0 } tolerance)
         {
-            errors.Add(FieldError.InvalidRendered(path + ".tolerance", tolerance.ToGoSyntax(), "must be greater or equal to zero"));
+            errors.Add(FieldError.Invalid(path + ".tolerance", tolerance, "must be greater or equal to zero"));
         }
         return errors;
     }
@@ -523,11 +523,11 @@ public static class HpaValidator
         }
         if (target.Value is { } value && value.Sign != 1)
         {
-            errors.Add(FieldError.InvalidRendered(path + ".value", value.ToGoSyntax(), "must be positive"));
+            errors.Add(FieldError.Invalid(path + ".value", value, "must be positive"));
         }
         if (target.AverageValue is { } average && average.Sign != 1)
         {
-            errors.Add(FieldError.InvalidRendered(path + ".averageValue", average.ToGoSyntax(), "must be positive"));
+            errors.Add(FieldError.Invalid(path + ".averageValue", average, "must be positive"));
         }
         if (target.AverageUtilization is { } utilization && utilization < 1)
         {

@@ -103,7 +103,7 @@ public sealed class LabelSelectorTests
         {
             MatchExpressions = [new LabelSelectorRequirement { Key = "a", Operator = "In" }],
         }));
-        Assert.Equal("values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty", empty.Message);
+        Assert.Equal("values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty", empty.Message);
     }
 
     [Fact]

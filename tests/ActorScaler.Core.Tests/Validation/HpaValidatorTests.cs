@@ -112,10 +112,30 @@ public sealed class HpaValidatorTests
     }
 
     [Theory]
-    [InlineData("0", "resource.Quantity{i:resource.int64Amount{value:0, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"0\", Format:\"DecimalSI\"}")]
-    [InlineData("-100m", "resource.Quantity{i:resource.int64Amount{value:-100, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"-100m\", Format:\"DecimalSI\"}")]
-    [InlineData("-1.5", "resource.Quantity{i:resource.int64Amount{value:-15, scale:-1}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"\", Format:\"DecimalSI\"}")]
-    [InlineData("0Ki", "resource.Quantity{i:resource.int64Amount{value:0, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"\", Format:\"BinarySI\"}")]
-    public void Quantities_print_as_Go_struct_dumps_in_field_errors(string text, string dump) =>
-        Assert.Equal(dump, Quantity.Parse(text).ToGoSyntax());
+    [InlineData("0", "\"0\"")]
+    [InlineData("-100m", "\"-100m\"")]
+    [InlineData("-1.5", "\"-1500m\"")]
+    [InlineData("-1E3", "\"-1E3\"")]
+    public void Quantities_print_as_their_JSON_in_field_errors(string text, string rendered)
+    {
+        var error = Assert.Single(HpaValidator.Validate(Valid() with
+        {
+            Spec = Valid().Spec with
+            {
+                Metrics =
+                [
+                    new MetricSpec
+                    {
+                        Type = MetricSourceType.Resource,
+                        Resource = new ResourceMetricSource
+                        {
+                            Name = "memory",
+                            Target = new MetricTarget { Type = MetricTargetType.AverageValue, AverageValue = Quantity.Parse(text) },
+                        },
+                    },
+                ],
+            },
+        }));
+        Assert.Equal($"spec.metrics[0].resource.target.averageValue: Invalid value: {rendered}: must be positive", error.ToString());
+    }
 }
