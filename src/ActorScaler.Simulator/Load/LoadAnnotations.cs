@@ -66,7 +66,7 @@ public static class LoadAnnotations
             problems.Add(new LoadAnnotationError(key, text, $"{error}; expected {expected}"));
             return null;
         }
-        if (quantity.Sign < 0)
+        if (quantity.CompareTo(default) < 0)
         {
             problems.Add(new LoadAnnotationError(key, text, "must be greater than or equal to 0"));
             return null;

@@ -58,11 +58,11 @@ public sealed record WorkloadSimulationOptions
         var errors = new List<string>();
         if (NodeCount < 0) errors.Add($"nodeCount: Invalid value: {NodeCount}: must be greater than or equal to 0");
         if (NodeMaxPods <= 0) errors.Add($"nodeMaxPods: Invalid value: {NodeMaxPods}: must be greater than 0");
-        if (!Core.Quantities.Quantity.TryParse(NodeCpu, out var cpu, out var cpuError) || cpu.Sign <= 0)
+        if (!Core.Quantities.Quantity.TryParse(NodeCpu, out var cpu, out var cpuError) || cpu.CompareTo(default) <= 0)
         {
             errors.Add($"nodeCpu: Invalid value: \"{NodeCpu}\": {cpuError ?? "must be greater than 0"}");
         }
-        if (!Core.Quantities.Quantity.TryParse(NodeMemory, out var memory, out var memoryError) || memory.Sign <= 0)
+        if (!Core.Quantities.Quantity.TryParse(NodeMemory, out var memory, out var memoryError) || memory.CompareTo(default) <= 0)
         {
             errors.Add($"nodeMemory: Invalid value: \"{NodeMemory}\": {memoryError ?? "must be greater than 0"}");
         }
