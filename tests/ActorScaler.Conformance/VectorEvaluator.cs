@@ -68,7 +68,8 @@ public static class VectorEvaluator
             Optional(input, "initialReadinessDelaySeconds", path) is not null ? Seconds(input, "initialReadinessDelaySeconds", path) : ControllerSettings.DefaultDelayOfInitialReadinessStatus,
             OptionalBool(input, "podLevelResourcesEnabled", path, false)));
         var pods = Optional(input, "pods", path) is { } p ? VectorModel.Pods(p, Join(path, "pods"), Now) : [];
-        var ns = OptionalString(input, "namespace", path) ?? "";
+        // Upstream's replica calculator tests all run in "test-namespace"; error texts name it.
+        var ns = OptionalString(input, "namespace", path) ?? "test-namespace";
         var metricName = OptionalString(input, "metricName", path) ?? "";
         var resource = OptionalString(input, "resource", path) ?? "";
         var container = OptionalString(input, "container", path) ?? "";
