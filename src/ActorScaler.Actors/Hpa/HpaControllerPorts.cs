@@ -31,6 +31,9 @@ public sealed record HpaControllerOptions
     /// <summary>Each sync period is stretched by up to this fraction at random, so HPAs created together
     /// do not reconcile in lock step forever.</summary>
     public double SyncJitter { get; init; } = 0.1;
+    /// <summary>A status change that is only metric jitter within the tolerance (see <see cref="MetricJitter"/>)
+    /// is written at most once per this many sync periods; every other change is written at once.</summary>
+    public int MetricJitterRefreshPeriods { get; init; } = 30;
 }
 
 /// <summary>What a pass reads. In production these are the member's informer caches: no API calls.</summary>

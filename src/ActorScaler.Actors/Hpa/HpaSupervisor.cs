@@ -46,6 +46,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private bool _pending;
     private long _passes;
     private DateTimeOffset _lastPassAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastStatusWriteAt = DateTimeOffset.MinValue;
     private DecisionState _state = DecisionState.Initial;
     private int _lastCurrent = -1;
     private int _lastDesired = -1;
@@ -71,7 +72,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     private sealed record ScaleReread(PassInputs Pass, ScaleDecision Decision, ScaleRead? Fresh, string? Error);
 
-    private sealed record PassFinished(string HpaResourceVersion, HorizontalPodAutoscalerStatus? StatusWritten, string? ShadowDecision);
+    private sealed record PassFinished(string HpaResourceVersion, HorizontalPodAutoscalerStatus? StatusWritten, string? ShadowDecision, DateTimeOffset At = default);
 
     public HpaSupervisor(string hpaKey, HpaControllerContext context)
     {
@@ -384,7 +385,12 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
             AnnotateAsync(hpa, text).PipeTo(Self);
             return;
         }
-        WriteOutcomeAsync(hpa, result).PipeTo(Self);
+        var writeStatus = result.StatusUpdateNeeded;
+        var now = _context.Time.GetUtcNow();
+        if (writeStatus && now - _lastStatusWriteAt < _context.Options.SyncPeriod * _context.Options.MetricJitterRefreshPeriods
+            && MetricJitter.IsJitterOnly(hpa.Status, result.Status, _context.Options.Settings.Tolerance))
+            writeStatus = false;
+        WriteOutcomeAsync(hpa, result, writeStatus, now).PipeTo(Self);
     }
 
     private static string ReasonOf(ScaleDecision decision, ReconcileResult result)
@@ -405,16 +411,16 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     /// <summary>Upstream's order: events as the pass recorded them, then the status update (only when it
     /// changed); a failed status write adds FailedUpdateStatus.</summary>
-    private async Task<PassFinished> WriteOutcomeAsync(HorizontalPodAutoscaler hpa, ReconcileResult result)
+    private async Task<PassFinished> WriteOutcomeAsync(HorizontalPodAutoscaler hpa, ReconcileResult result, bool writeStatus, DateTimeOffset now)
     {
         var writer = _context.Writer;
         foreach (var hpaEvent in result.Events)
             await writer.RecordEventAsync(hpa, hpaEvent).ConfigureAwait(false);
-        if (!result.StatusUpdateNeeded)
+        if (!writeStatus)
             return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null);
         var status = await writer.WriteStatusAsync(hpa, result.Status).ConfigureAwait(false);
         if (status.IsSuccess)
-            return new PassFinished(hpa.Metadata.ResourceVersion ?? "", result.Status, null);
+            return new PassFinished(hpa.Metadata.ResourceVersion ?? "", result.Status, null, now);
         var failed = result.WithStatusWriteFailure(status.Error!);
         await writer.RecordEventAsync(hpa, failed.Events[^1]).ConfigureAwait(false);
         return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null);
@@ -423,7 +429,10 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private void OnPassFinished(PassFinished finished)
     {
         if (finished.StatusWritten is not null)
+        {
             _writtenStatus = new WrittenStatus(finished.HpaResourceVersion, finished.StatusWritten);
+            _lastStatusWriteAt = finished.At;
+        }
         if (finished.ShadowDecision is not null)
             _lastShadowDecision = finished.ShadowDecision;
         EndPass();

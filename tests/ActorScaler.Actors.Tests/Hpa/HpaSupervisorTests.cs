@@ -99,6 +99,43 @@ public sealed class HpaSupervisorTests : TestKit
     }
 
     [Fact]
+    public void Metric_jitter_within_the_tolerance_is_written_only_once_per_refresh_interval()
+    {
+        _inputs.Put(HpaFixtures.CpuHpa());
+        _inputs.Scales[Key] = HpaFixtures.Scale("web", 2);
+        void Load(long milli)
+        {
+            foreach (var pod in new[] { "web-1", "web-2" })
+            {
+                _inputs.Pods["default/" + pod] = HpaFixtures.Pod(pod, "web", 100);
+                _metrics.SetCpu("default", pod, milli, _time.GetUtcNow().AddSeconds(-5));
+            }
+        }
+        Load(50);
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+        AwaitCondition(() => _writer.StatusWrites.Count == 1, Wait);
+
+        // 50m -> 51m (rate rounding): the same decision; not worth an API write yet.
+        Load(51);
+        _metrics.Push();
+        AwaitCondition(() => Owner(entity).Passes == 2, Wait);
+        Assert.Single(_writer.StatusWrites);
+
+        // After 30 sync periods the current value is refreshed anyway.
+        _time.Advance(TimeSpan.FromHours(31));
+        Load(51);
+        _metrics.Push();
+        AwaitCondition(() => _writer.StatusWrites.Count == 2, Wait);
+        Assert.Equal(51, _writer.StatusWrites.Last().CurrentMetrics[0].Resource!.Current.AverageUtilization);
+
+        // A move beyond the tolerance (51 % -> 70 %) is written at once.
+        Load(70);
+        _metrics.Push();
+        AwaitCondition(() => _writer.StatusWrites.Count == 3, Wait);
+    }
+
+    [Fact]
     public void Shadow_mode_annotates_the_decision_and_writes_nothing_else()
     {
         OverloadedSingleReplica();

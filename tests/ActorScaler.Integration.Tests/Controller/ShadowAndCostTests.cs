@@ -78,9 +78,11 @@ public sealed class ShadowAndCostTests(ControllerFixture fixture, ITestOutputHel
                 Apply(cluster, Hpa(ns, $"app-{i}"));
             }
             for (var i = 0; i < hpas; i++)
-                await WaitForHpaAsync(cluster, ns, $"app-{i}", h => h.Status?.CurrentMetrics?.FirstOrDefault()?.Resource?.Current?.AverageUtilization == 40
+                await WaitForHpaAsync(cluster, ns, $"app-{i}", h => h.Status?.CurrentMetrics?.FirstOrDefault()?.Resource?.Current?.AverageUtilization is 40 or 41
                     && h.Status.CurrentReplicas == 1);
-            // Let the first status writes and informer relists settle, then count.
+            // Let the first status writes settle, then count. 40m of 100m reads as 40 % or 41 %: the
+            // kubelet's rate rounds up by a nanocore now and then, which is exactly the jitter the
+            // controller does not rewrite every period.
             await Task.Delay(TimeSpan.FromSeconds(3));
             cluster.Simulator.Audit.Reset();
             var periods = 10;
@@ -102,7 +104,7 @@ public sealed class ShadowAndCostTests(ControllerFixture fixture, ITestOutputHel
 
             // And the controller was doing its job meanwhile: every HPA kept its observed state.
             for (var i = 0; i < hpas; i++)
-                Assert.Equal(40, (await ReadHpaAsync(cluster, ns, $"app-{i}")).Status.CurrentMetrics[0].Resource.Current.AverageUtilization);
+                Assert.InRange((await ReadHpaAsync(cluster, ns, $"app-{i}")).Status.CurrentMetrics[0].Resource.Current.AverageUtilization ?? -1, 40, 41);
         }
         finally
         {
