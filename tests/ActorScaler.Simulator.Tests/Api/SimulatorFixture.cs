@@ -6,7 +6,7 @@ using k8s;
 
 namespace ActorScaler.Simulator.Tests.Api;
 
-/// <summary>An in-process simulator (API only, no workload simulation) on a free port, with its kubeconfig.</summary>
+/// <summary>An in-process simulator on a free port (API only unless asked for workloads), with its kubeconfig.</summary>
 public sealed class SimulatorFixture : IAsyncDisposable
 {
     private SimulatorFixture(SimulatedCluster cluster, string directory, HttpClient http)
@@ -22,12 +22,15 @@ public sealed class SimulatorFixture : IAsyncDisposable
     public HttpClient Http { get; }
     public string Kubeconfig => Cluster.KubeconfigPath!;
 
-    public static async Task<SimulatorFixture> StartAsync(SimulatorOptions? options = null)
+    /// <param name="workloads">Keep the options' nodes and workload simulation; otherwise serve the API only.</param>
+    public static async Task<SimulatorFixture> StartAsync(SimulatorOptions? options = null, bool workloads = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), "s1sim-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
         options ??= new SimulatorOptions();
-        options = options with { Nodes = 0, SimulateWorkloads = false, KubeconfigOut = Path.Combine(directory, "kubeconfig") };
+        options = workloads
+            ? options with { KubeconfigOut = Path.Combine(directory, "kubeconfig") }
+            : options with { Nodes = 0, SimulateWorkloads = false, KubeconfigOut = Path.Combine(directory, "kubeconfig") };
         var cluster = await SimulatedCluster.StartAsync(options);
         var handler = new HttpClientHandler();
         if (options.Https)
