@@ -106,7 +106,7 @@ internal sealed record ReplicaSetInfo(
         var annotations = StringMap(meta?["annotations"]);
         return new ReplicaSetInfo(ns, name, uid, rv,
             ParseTime(meta?["creationTimestamp"]) ?? DateTimeOffset.MinValue,
-            meta?["generation"] is JsonValue g && g.TryGetValue<long>(out var gen) ? gen : 0,
+            Long(meta?["generation"]),
             Int(obj["spec"]?["replicas"], 1),
             ControllerOf(obj),
             obj["spec"]?["template"]?.ToJsonString() ?? "{}",
@@ -135,7 +135,7 @@ internal sealed record DeploymentInfo(
         var spec = obj["spec"];
         var template = spec?["template"] as JsonObject ?? new JsonObject();
         return new DeploymentInfo(ns, name, uid, rv,
-            meta?["generation"] is JsonValue g && g.TryGetValue<long>(out var gen) ? gen : 0,
+            Long(meta?["generation"]),
             Int(spec?["replicas"], 1),
             (JsonObject)template.DeepClone(),
             KubernetesConventions.TemplateHash(template),
@@ -165,7 +165,7 @@ internal sealed record StatefulSetInfo(
         var spec = obj["spec"];
         var template = spec?["template"] as JsonObject ?? new JsonObject();
         return new StatefulSetInfo(ns, name, uid, rv,
-            meta?["generation"] is JsonValue g && g.TryGetValue<long>(out var gen) ? gen : 0,
+            Long(meta?["generation"]),
             Int(spec?["replicas"], 1),
             (JsonObject)template.DeepClone(),
             $"{name}-{KubernetesConventions.TemplateHash(template)}",

@@ -66,6 +66,8 @@ public static class KubernetesConventions
         : node is JsonValue l && l.TryGetValue<long>(out var n) ? (int)Math.Clamp(n, int.MinValue, int.MaxValue)
         : fallback;
 
+    public static long Long(JsonNode? node) => node is JsonValue v && v.TryGetValue<long>(out var n) ? n : 0;
+
     public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     public static Dictionary<string, string> StringMap(JsonNode? node)

@@ -63,7 +63,7 @@ public sealed partial class WorkloadSimulation
         var all = owned.SelectMany(rs => ActivePodsOwnedBy(rs.Uid)).ToList();
         var updated = ActivePodsOwnedBy(newRs.Uid).Count();
         var ready = all.Count(p => p.Ready);
-        var maxUnavailable = ScaledValue(d.MaxUnavailable, d.Replicas, roundUp: false);
+        var maxUnavailable = ScaledValue(d.MaxUnavailable, d.Replicas);
         var available = ready;
         var status = new JsonObject
         {
@@ -366,13 +366,15 @@ public sealed partial class WorkloadSimulation
         };
     }
 
-    /// <summary>intstr.GetScaledValueFromIntOrPercent: "25%" of total (rounded down here), or a plain number.</summary>
-    private static int ScaledValue(string value, int total, bool roundUp)
+    /// <summary>
+    /// intstr.GetScaledValueFromIntOrPercent for maxUnavailable: "25%" of total rounded down (the
+    /// deployment controller rounds maxUnavailable down and maxSurge up), or a plain number.
+    /// </summary>
+    private static int ScaledValue(string value, int total)
     {
         if (value.EndsWith('%') && int.TryParse(value.AsSpan(0, value.Length - 1), out var percent))
         {
-            var scaled = total * percent / 100.0;
-            return (int)(roundUp ? Math.Ceiling(scaled) : Math.Floor(scaled));
+            return total * percent / 100;
         }
         return int.TryParse(value, out var n) ? n : 0;
     }
