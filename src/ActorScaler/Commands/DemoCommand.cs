@@ -52,7 +52,10 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             Members is < 1 or > 5 ? ValidationResult.Error($"invalid value for --members: {Members}: must be between 1 and 5") : ValidationResult.Success();
     }
 
-    private sealed record Row(string Targets, int Replicas, int Desired, string Owner, string Phase);
+    /// <summary>One line of `kubectl get hpa` plus the member that owns the HPA's entity.</summary>
+    private sealed record Row(string Name, string Reference, string Targets, int MinPods, int MaxPods, int Replicas, string Owner);
+
+    private sealed record Frame(IReadOnlyList<Row> Rows, string Phase);
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -81,27 +84,32 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 
         foreach (var obj in Manifests.Read(BootcampManifest, "demo"))
             cluster.Simulator.Handler.ApplyObject(obj);
-        Say(console, live, $"Applied Deployment {App} (requests cpu 50m, memory 50Mi) and its HPA (cpu 10%, min 1, max {MaxReplicas}).");
+        Say(console, live, $"Applied Deployment {App} (requests cpu 50m, memory 50Mi) and its HPA (cpu 10%, min 1, max {MaxReplicas}), "
+            + "plus two steady neighbours (frontend: cpu 50%, worker: memory 50Mi average) so the three HPAs spread over the members.");
 
         var story = new Story(cluster, clock);
         if (live)
         {
             await console.Live(new Table()).AutoClear(false).StartAsync(async ctx =>
             {
-                await story.RunAsync(row => ctx.UpdateTarget(Render(story, row)), cancellationToken).ConfigureAwait(false);
+                await story.RunAsync(frame => ctx.UpdateTarget(Render(story, frame)), cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
         else
         {
-            Console.WriteLine("TIME   NAME                  REFERENCE                        TARGETS    MINPODS   MAXPODS   REPLICAS   OWNER      PHASE");
-            Row? last = null;
-            await story.RunAsync(row =>
+            Console.WriteLine("TIME   NAME                  REFERENCE                        TARGETS         MINPODS   MAXPODS   REPLICAS   OWNER      DEMO PHASE");
+            var last = new Dictionary<string, Row>(StringComparer.Ordinal);
+            await story.RunAsync(frame =>
             {
-                if (row == last)
-                    return;
-                last = row;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{clock.Elapsed.TotalSeconds,5:0}s {App,-21} {"Deployment/" + App,-32} {row.Targets,-10} {1,-9} {MaxReplicas,-9} {row.Replicas,-10} {row.Owner,-10} {row.Phase}"));
+                // Like `kubectl get hpa -w`: a line when an HPA's row changes.
+                foreach (var row in frame.Rows)
+                {
+                    if (last.TryGetValue(row.Name, out var previous) && previous == row)
+                        continue;
+                    last[row.Name] = row;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{clock.Elapsed.TotalSeconds,5:0}s {row.Name,-21} {row.Reference,-32} {row.Targets,-15} {row.MinPods,-9} {row.MaxPods,-9} {row.Replicas,-10} {row.Owner,-10} {frame.Phase}"));
+                }
             }, cancellationToken).ConfigureAwait(false);
         }
 
@@ -117,14 +125,16 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             Console.WriteLine(line);
     }
 
-    private static Table Render(Story story, Row row)
+    private static Table Render(Story story, Frame frame)
     {
         var table = new Table().Border(TableBorder.Simple)
-            .Title($"kubectl get hpa -w   ({story.Elapsed.TotalSeconds:0}s, {row.Phase})");
+            .Title(Markup.Escape($"kubectl get hpa -w   ({story.Elapsed.TotalSeconds:0}s, {frame.Phase})"));
         foreach (var column in new[] { "NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "OWNER" })
             table.AddColumn(column);
-        table.AddRow(App, "Deployment/" + App, row.Targets, "1", MaxReplicas.ToString(CultureInfo.InvariantCulture),
-            row.Replicas.ToString(CultureInfo.InvariantCulture), row.Owner);
+        foreach (var row in frame.Rows)
+            table.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Reference), Markup.Escape(row.Targets),
+                row.MinPods.ToString(CultureInfo.InvariantCulture), row.MaxPods.ToString(CultureInfo.InvariantCulture),
+                row.Replicas.ToString(CultureInfo.InvariantCulture), row.Owner);
         var recent = story.Log.TakeLast(8).ToList();
         if (recent.Count > 0)
             table.Caption(Markup.Escape(string.Join("\n", recent)));
@@ -141,7 +151,7 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         Console.WriteLine($"  scale down {story.PeakReplicas} -> {story.LastReplicas} replicas{(story.BackToOneAt is { } down ? $" in {(down - story.LoadOffAt!.Value).TotalSeconds:0}s after the load went away" : " (did not return to 1 before the demo ended)")}");
         foreach (var write in writes)
             Console.WriteLine($"  /scale write {write.ReplicasBefore} -> {write.ReplicasAfter} by member-{cluster.MemberIndexOf(MemberOf(write.UserAgent))}");
-        Console.WriteLine($"  owner of {Namespace}/{App}: {story.LastOwner}; owners seen: {string.Join(", ", story.Owners)}");
+        Console.WriteLine($"  owners: {string.Join("; ", story.Owners)}");
         Console.WriteLine($"  API requests by the {cluster.Members.Count} members (list, watch, writes; no per-sync reads): {controllerRequests.Sum(r => r.Count)} in {story.Elapsed.TotalSeconds:0}s");
         foreach (var group in controllerRequests.GroupBy(r => $"{r.Verb} {r.Resource}").OrderBy(g => g.Key, StringComparer.Ordinal))
             Console.WriteLine($"    {group.Key,-40} {group.Sum(r => r.Count)}");
@@ -172,18 +182,22 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         public bool BackToOne => BackToOneAt is not null;
         public TimeSpan Elapsed => clock.Elapsed;
 
-        public async Task RunAsync(Action<Row> show, CancellationToken cancellationToken)
+        public async Task RunAsync(Action<Frame> show, CancellationToken cancellationToken)
         {
             var started = clock.Elapsed;
             var phase = "waiting for pods and metrics";
             var lastReplicas = -1;
             while (clock.Elapsed - started < Deadline && !cancellationToken.IsCancellationRequested)
             {
-                var hpa = await cluster.Client.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync(App, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-                var owner = await cluster.OwnerOfAsync($"{Namespace}/{App}", TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-                var ownerName = owner is null ? "?" : $"member-{cluster.MemberIndexOf(owner.Member)}";
+                var hpas = await cluster.Client.AutoscalingV2.ListNamespacedHorizontalPodAutoscalerAsync(Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var rows = new List<Row>();
+                foreach (var item in hpas.Items.OrderBy(h => h.Metadata.Name, StringComparer.Ordinal))
+                    rows.Add(await RowAsync(item).ConfigureAwait(false));
+                var hpa = hpas.Items.Single(h => h.Metadata.Name == App);
+                var ownerName = rows.Single(r => r.Name == App).Owner;
                 LastOwner = ownerName;
-                Owners.Add(ownerName);
+                foreach (var row in rows)
+                    Owners.Add($"{row.Name} on {row.Owner}");
                 var replicas = hpa.Status?.CurrentReplicas ?? 0;
                 var current = hpa.Status?.CurrentMetrics?.FirstOrDefault()?.Resource?.Current?.AverageUtilization;
                 if (replicas != lastReplicas && lastReplicas >= 0)
@@ -214,15 +228,29 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
                 else if (LoadOffAt is not null && replicas == 1)
                 {
                     BackToOneAt = clock.Elapsed;
-                    show(new Row(Targets(current), replicas, hpa.Status?.DesiredReplicas ?? 0, ownerName, "back to 1 replica: done"));
+                    show(new Frame(rows, "back to 1 replica: done"));
                     return;
                 }
-                show(new Row(Targets(current), replicas, hpa.Status?.DesiredReplicas ?? 0, ownerName, phase));
+                show(new Frame(rows, phase));
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
         }
 
-        private static string Targets(int? current) => $"{(current is { } c ? c.ToString(CultureInfo.InvariantCulture) + "%" : "<unknown>")}/10%";
+        private async Task<Row> RowAsync(V2HorizontalPodAutoscaler hpa)
+        {
+            var name = hpa.Metadata.Name;
+            var owner = await cluster.OwnerOfAsync($"{Namespace}/{name}", TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            var targets = string.Join(", ", hpa.Spec.Metrics.Select((metric, i) =>
+            {
+                var current = hpa.Status?.CurrentMetrics is { } statuses && i < statuses.Count ? statuses[i].Resource?.Current : null;
+                var target = metric.Resource?.Target;
+                return target?.AverageUtilization is { } goal
+                    ? $"{(current?.AverageUtilization is { } c ? c.ToString(CultureInfo.InvariantCulture) + "%" : "<unknown>")}/{goal}%"
+                    : $"{current?.AverageValue?.ToString() ?? "<unknown>"}/{target?.AverageValue}";
+            }));
+            return new Row(name, $"{hpa.Spec.ScaleTargetRef.Kind}/{hpa.Spec.ScaleTargetRef.Name}", targets, hpa.Spec.MinReplicas ?? 1, hpa.Spec.MaxReplicas,
+                hpa.Status?.CurrentReplicas ?? 0, owner is null ? "?" : $"member-{cluster.MemberIndexOf(owner.Member)}");
+        }
 
         private async Task SetLoadAsync(string? cpu, CancellationToken cancellationToken)
         {
@@ -260,6 +288,96 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
                   requests:
                     cpu: 50m
                     memory: 50Mi
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: frontend
+          namespace: default
+          annotations:
+            simulator.actorscaler.io/cpu-demand: "120m"
+        spec:
+          replicas: 1
+          selector:
+            matchLabels:
+              app: frontend
+          template:
+            metadata:
+              labels:
+                app: frontend
+            spec:
+              containers:
+              - name: nginx
+                image: nginx
+                resources:
+                  requests:
+                    cpu: 100m
+                    memory: 64Mi
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata:
+          name: frontend
+          namespace: default
+        spec:
+          scaleTargetRef:
+            apiVersion: apps/v1
+            kind: Deployment
+            name: frontend
+          minReplicas: 1
+          maxReplicas: 5
+          metrics:
+          - type: Resource
+            resource:
+              name: cpu
+              target:
+                type: Utilization
+                averageUtilization: 50
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: worker
+          namespace: default
+          annotations:
+            simulator.actorscaler.io/memory-per-pod: "40Mi"
+        spec:
+          replicas: 1
+          selector:
+            matchLabels:
+              app: worker
+          template:
+            metadata:
+              labels:
+                app: worker
+            spec:
+              containers:
+              - name: worker
+                image: busybox
+                resources:
+                  requests:
+                    cpu: 50m
+                    memory: 64Mi
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata:
+          name: worker
+          namespace: default
+        spec:
+          scaleTargetRef:
+            apiVersion: apps/v1
+            kind: Deployment
+            name: worker
+          minReplicas: 1
+          maxReplicas: 4
+          metrics:
+          - type: Resource
+            resource:
+              name: memory
+              target:
+                type: AverageValue
+                averageValue: 50Mi
         ---
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler
