@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ActorScaler.Metrics.Scraping;
@@ -33,7 +34,13 @@ public sealed class ResourceMetricsParser
 
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _nameLookup;
-    private readonly Dictionary<(string Namespace, string Pod, string Container), int> _index = [];
+    // Keys are interned strings, so identity is equality: hashing references instead of three strings
+    // per line is the difference between meeting the parse budget and not.
+    private readonly Dictionary<(string Namespace, string Pod, string Container), int> _index = new(InternedKeyComparer.Instance);
+    // Label value buffers reused across lines: a stackalloc per line would zero 1.5 KB for every line.
+    private readonly char[] _nsChars = new char[MaxLabelValueLength];
+    private readonly char[] _podChars = new char[MaxLabelValueLength];
+    private readonly char[] _containerChars = new char[MaxLabelValueLength];
 
     public ResourceMetricsParser()
     {
@@ -83,9 +90,9 @@ public sealed class ResourceMetricsParser
             return;
 
         var rest = line[nameEnd..];
-        Span<char> nsChars = stackalloc char[MaxLabelValueLength];
-        Span<char> podChars = stackalloc char[MaxLabelValueLength];
-        Span<char> containerChars = stackalloc char[MaxLabelValueLength];
+        Span<char> nsChars = _nsChars;
+        Span<char> podChars = _podChars;
+        Span<char> containerChars = _containerChars;
         int nsLength = -1, podLength = -1, containerLength = -1;
         if (rest[0] == (byte)'{')
         {
@@ -353,6 +360,17 @@ public sealed class ResourceMetricsParser
         }
         bytes = (ulong)value;
         return true;
+    }
+
+    private sealed class InternedKeyComparer : IEqualityComparer<(string Namespace, string Pod, string Container)>
+    {
+        public static readonly InternedKeyComparer Instance = new();
+
+        public bool Equals((string Namespace, string Pod, string Container) x, (string Namespace, string Pod, string Container) y) =>
+            ReferenceEquals(x.Namespace, y.Namespace) && ReferenceEquals(x.Pod, y.Pod) && ReferenceEquals(x.Container, y.Container);
+
+        public int GetHashCode((string Namespace, string Pod, string Container) key) =>
+            HashCode.Combine(RuntimeHelpers.GetHashCode(key.Namespace), RuntimeHelpers.GetHashCode(key.Pod), RuntimeHelpers.GetHashCode(key.Container));
     }
 
     private string Intern(ReadOnlySpan<char> chars)
