@@ -28,8 +28,10 @@ public abstract class PodSampleIndex<TSample>
     protected PodSampleIndex(IEnumerable<TSample> samples, Func<TSample, string> podName)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        var list = new List<TSample>();
-        _byPod = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Sized up front: an answer is read once per pass, so regrowing would be most of its cost.
+        var expected = samples.TryGetNonEnumeratedCount(out var n) ? n : 0;
+        var list = new List<TSample>(expected);
+        _byPod = new Dictionary<string, int>(expected, StringComparer.Ordinal);
         foreach (var sample in samples)
         {
             ArgumentNullException.ThrowIfNull(sample, nameof(samples));
@@ -73,19 +75,46 @@ public abstract class PodSampleIndex<TSample>
 /// </summary>
 public sealed class PodResourceMetrics : PodSampleIndex<ResourceMetricSample>
 {
-    private readonly Dictionary<string, long>?[] _podTotals;
+    // Whole-pod sums per resource, one column per resource name the samples report (usually cpu and memory).
+    private readonly Dictionary<string, ResourceColumn> _columns = new(StringComparer.Ordinal);
 
     public PodResourceMetrics(IEnumerable<ResourceMetricSample> samples)
         : base(samples, s => s.Pod)
     {
-        _podTotals = new Dictionary<string, long>?[Count];
         for (var i = 0; i < Count; i++)
         {
-            _podTotals[i] = PodTotals(this[i]);
+            var containers = this[i].Containers;
+            for (var c = 0; c < containers.Count; c++)
+            {
+                var usage = containers[c].UsageMilli;
+                if (usage is Dictionary<string, long> concrete)
+                {
+                    // The concrete type's struct enumerator: the interface one is an allocation per container.
+                    foreach (var (resource, _) in concrete)
+                    {
+                        AddColumn(resource);
+                    }
+                }
+                else
+                {
+                    foreach (var (resource, _) in usage)
+                    {
+                        AddColumn(resource);
+                    }
+                }
+            }
         }
     }
 
     public static PodResourceMetrics Empty { get; } = new([]);
+
+    private void AddColumn(string resource)
+    {
+        if (!_columns.ContainsKey(resource))
+        {
+            _columns[resource] = ResourceColumn.Build(this, resource);
+        }
+    }
 
     /// <summary>
     /// metricsclient getPodMetrics / getContainerMetrics for one sample. Whole pod: the sum over all
@@ -133,40 +162,38 @@ public sealed class PodResourceMetrics : PodSampleIndex<ResourceMetricSample>
         return false;
     }
 
-    /// <summary>The metric of the sample at <paramref name="index"/>, using the precomputed whole-pod sums.</summary>
-    internal bool TryGetPodMetric(int index, string resource, string container, out PodMetric metric)
+    /// <summary>The whole-pod sums of a resource, or null when no sample reports it.</summary>
+    internal ResourceColumn? Column(string resource) => _columns.TryGetValue(resource, out var column) ? column : null;
+}
+
+/// <summary>Whole-pod usage of one resource for every sample, and whether the sample has it (getPodMetrics).</summary>
+internal sealed class ResourceColumn
+{
+    private readonly long[] _sums;
+    private readonly bool[] _valid;
+
+    private ResourceColumn(long[] sums, bool[] valid)
     {
-        if (container.Length != 0)
-        {
-            return TryGetPodMetric(this[index], resource, container, out metric);
-        }
-        var sample = this[index];
-        if (_podTotals[index] is { } totals && totals.TryGetValue(resource, out var sum))
-        {
-            metric = new PodMetric(sum, sample.Timestamp, sample.Window);
-            return true;
-        }
-        metric = default;
-        return false;
+        _sums = sums;
+        _valid = valid;
     }
 
-    /// <summary>Whole-pod sums of the resources every container reports; null when there are no containers.</summary>
-    private static Dictionary<string, long>? PodTotals(ResourceMetricSample sample)
+    public static ResourceColumn Build(PodResourceMetrics metrics, string resource)
     {
-        var containers = sample.Containers;
-        if (containers.Count == 0)
+        var sums = new long[metrics.Count];
+        var valid = new bool[metrics.Count];
+        for (var i = 0; i < metrics.Count; i++)
         {
-            return null;
+            valid[i] = PodResourceMetrics.TryGetPodMetric(metrics[i], resource, "", out var metric);
+            sums[i] = metric.ValueMilli;
         }
-        var totals = new Dictionary<string, long>(containers[0].UsageMilli.Count, StringComparer.Ordinal);
-        foreach (var (resource, _) in containers[0].UsageMilli)
-        {
-            if (TryGetPodMetric(sample, resource, "", out var metric))
-            {
-                totals[resource] = metric.ValueMilli;
-            }
-        }
-        return totals;
+        return new ResourceColumn(sums, valid);
+    }
+
+    public bool TryGet(int index, out long valueMilli)
+    {
+        valueMilli = _sums[index];
+        return _valid[index];
     }
 }
 
@@ -197,20 +224,35 @@ internal interface IPodSampleReader
 /// per pass and shared by every resource metric; null looks each pod up by name.</param>
 internal readonly struct ResourceSampleReader(PodResourceMetrics metrics, string resource, string container, int[]? sampleIndexByPod = null) : IPodSampleReader
 {
+    // A whole-pod metric reads the precomputed column; a container metric reads that container's usage.
+    private readonly ResourceColumn? _column = container.Length == 0 ? metrics.Column(resource) : null;
+
     public int SampleCount => metrics.Count;
 
-    public bool TryGetSample(int index, out PodMetric metric) =>
-        metrics.TryGetPodMetric(index, resource, container, out metric);
+    public bool TryGetSample(int index, out PodMetric metric)
+    {
+        var sample = metrics[index];
+        if (container.Length != 0)
+        {
+            return PodResourceMetrics.TryGetPodMetric(sample, resource, container, out metric);
+        }
+        if (_column is not null && _column.TryGet(index, out var sum))
+        {
+            metric = new PodMetric(sum, sample.Timestamp, sample.Window);
+            return true;
+        }
+        metric = default;
+        return false;
+    }
 
     public bool TryGetPodMetric(int podIndex, string pod, out PodMetric metric, out bool hasSample)
     {
         var at = sampleIndexByPod is null ? metrics.IndexOf(pod) : sampleIndexByPod[podIndex];
-        if (at >= 0)
+        hasSample = at >= 0;
+        if (hasSample)
         {
-            hasSample = true;
-            return metrics.TryGetPodMetric(at, resource, container, out metric);
+            return TryGetSample(at, out metric);
         }
-        hasSample = false;
         metric = default;
         return false;
     }
