@@ -344,6 +344,7 @@ public sealed class ApiHandler
         if (info.Subresource.Length > 0) throw StatusException.MethodNotAllowed("the server does not allow this method on the requested resource");
         var obj = await ReadObjectAsync(ctx, r);
         PrepareIdentity(obj, info, r);
+        CheckFieldValidation(ctx, r, obj);
         EnsureNamespaceExists(r, info.Namespace);
         var stored = Versioning.ToStorage(r, obj);
         ResetStatusOnCreate(r, stored);
@@ -436,6 +437,7 @@ public sealed class ApiHandler
         }
 
         PrepareIdentity(obj, info, r);
+        CheckFieldValidation(ctx, r, obj);
         var incoming = Versioning.ToStorage(r, obj);
         var existing = _store.GetRequired(r.Storage, info.Namespace, info.Name);
         var existingObj = existing.ToJsonObject();
@@ -628,6 +630,15 @@ public sealed class ApiHandler
         else if (r.Storage == GroupResource.HorizontalPodAutoscalers)
         {
             obj["status"] = new JsonObject { ["currentReplicas"] = 0, ["desiredReplicas"] = 0 };
+        }
+    }
+
+    // Unknown fields are detected where a schema is known: HPAs, through the core decoder.
+    private static void CheckFieldValidation(HttpContext ctx, ApiResource r, JsonObject obj)
+    {
+        if (ctx.Request.Query["fieldValidation"] == "Strict" && r.Storage == GroupResource.HorizontalPodAutoscalers)
+        {
+            CoreHpaConverter.CheckStrict(obj);
         }
     }
 

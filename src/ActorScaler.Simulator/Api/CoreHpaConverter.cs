@@ -23,6 +23,16 @@ internal sealed class CoreHpaConverter : IHpaConverter
     /// <summary>Decodes (any version), defaults and re-encodes as <paramref name="apiVersion"/>.</summary>
     public static JsonObject Recode(JsonObject obj, string apiVersion) => Encode(obj, Decode(obj), apiVersion);
 
+    /// <summary>
+    /// fieldValidation=Strict (what kubectl sends on create and apply): unknown fields are a 400
+    /// with the decoder's "strict decoding error" text, as kube-apiserver answers.
+    /// </summary>
+    public static void CheckStrict(JsonObject obj)
+    {
+        var doc = HpaLoader.LoadNode(obj, "request body", Load with { Strict = true, ApplyDefaults = false });
+        if (doc.Kind == HpaDocumentKind.Error) throw StatusException.BadRequest(doc.Error ?? "invalid HorizontalPodAutoscaler");
+    }
+
     public static HorizontalPodAutoscaler Decode(JsonObject obj)
     {
         var doc = HpaLoader.LoadNode(obj, "request body", Load);

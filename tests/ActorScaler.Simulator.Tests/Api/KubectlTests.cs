@@ -109,6 +109,11 @@ public sealed class KubectlTests
         Assert.Contains("The HorizontalPodAutoscaler \"bad\" is invalid", invalid.Stderr);
         Assert.Contains("spec.maxReplicas: Invalid value: 0", invalid.Stderr);
 
+        await File.WriteAllTextAsync(invalidFile, InvalidHpaManifest.Replace("maxReplicas: 0", "maxReplicas: 5\n  maxReplica: 5"));
+        var typo = await kubectl.RunAsync("apply", "-f", invalidFile, "-n", "load");
+        Assert.Equal(1, typo.ExitCode);
+        Assert.Contains("strict decoding error: unknown field \"spec.maxReplica\"", typo.Stderr);
+
         Assert.Contains("deployment.apps \"api\" deleted", await Ok("delete", "deployment", "api", "-n", "load"));
         var missing = await kubectl.RunAsync("get", "deployment", "api", "-n", "load");
         Assert.Equal(1, missing.ExitCode);
