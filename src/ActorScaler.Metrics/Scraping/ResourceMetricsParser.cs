@@ -263,7 +263,21 @@ public sealed class ResourceMetricsParser
 
             var length = 0;
             var closed = false;
-            while (i < rest.Length)
+            // Fast path, every real kubelet line: a plain ASCII value up to the closing quote, with
+            // no escape, is widened in one vectorized step.
+            var plain = rest[i..].IndexOfAny((byte)'"', (byte)'\\');
+            if (plain >= 0 && rest[i + plain] == (byte)'"' && System.Text.Ascii.IsValid(rest.Slice(i, plain)))
+            {
+                if (which != 0)
+                {
+                    if (plain > target.Length) return "label value too long";
+                    System.Text.Ascii.ToUtf16(rest.Slice(i, plain), target, out _);
+                }
+                length = plain;
+                i += plain + 1;
+                closed = true;
+            }
+            while (!closed && i < rest.Length)
             {
                 var b = rest[i++];
                 if (b == (byte)'"') { closed = true; break; }
