@@ -20,6 +20,9 @@ public sealed class HpaInventoryTests : TestKit
         var region = CreateTestProbe();
         Sys.ActorOf(HpaInventory.Props(region, Context(inputs)));
         AwaitCondition(() => inputs.Subscribers.Count == 1, Wait);
+        // The keep-alive's first round runs at start (nothing to ensure yet); let it pass so the
+        // messages below are the change-driven ones.
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         inputs.Put(HpaFixtures.CpuHpa("web"));
         region.ExpectMsg(new EnsureHpa("default/web"), Wait);
@@ -40,6 +43,7 @@ public sealed class HpaInventoryTests : TestKit
         var region = CreateTestProbe();
         Sys.ActorOf(HpaInventory.Props(region, Context(inputs, Selector.Parse("team=payments"))));
         AwaitCondition(() => inputs.Subscribers.Count == 1, Wait);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         inputs.Put(HpaFixtures.CpuHpa("plain"));
         inputs.Put(HpaFixtures.CpuHpa("opted-in", annotations: new Dictionary<string, string> { [HpaSelection.ControllerAnnotation] = "actorscaler" }));
