@@ -185,6 +185,36 @@ public sealed class HpaSupervisorTests : TestKit
     }
 
     [Fact]
+    public void Two_hpas_on_the_same_pods_get_the_ambiguous_selector_condition()
+    {
+        OverloadedSingleReplica();
+        var second = HpaFixtures.CpuHpa("web-too");
+        // The second HPA targets the same Deployment, so its scale selector matches the same pods.
+        _inputs.Put(second with { Spec = second.Spec with { ScaleTargetRef = second.Spec.ScaleTargetRef with { Name = "web" } } });
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+
+        AwaitCondition(() => !_writer.StatusWrites.IsEmpty, Wait);
+        var active = _writer.StatusWrites.Single().Conditions.Single(c => c.Type == HpaConditionType.ScalingActive);
+        Assert.Equal(("False", "AmbiguousSelector"), (active.Status, active.Reason));
+        Assert.Contains("default/web-too", active.Message, StringComparison.Ordinal);
+        Assert.Contains(_writer.Events, e => e.Reason == HpaEventReason.AmbiguousSelector);
+        Assert.Empty(_writer.ScaleWrites);
+    }
+
+    [Fact]
+    public void The_sync_period_annotation_overrides_the_flag()
+    {
+        OverloadedSingleReplica();
+        _inputs.Put(HpaFixtures.CpuHpa(annotations: new Dictionary<string, string> { [HpaSelection.SyncPeriodAnnotation] = "1s" }));
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+
+        // The flag says one hour; the annotation's 1s (+ up to 10 % jitter) brings the next passes.
+        AwaitCondition(() => Owner(entity).Passes >= 3, TimeSpan.FromSeconds(6), TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void Passivates_when_its_hpa_is_deleted_or_stopped()
     {
         OverloadedSingleReplica();
