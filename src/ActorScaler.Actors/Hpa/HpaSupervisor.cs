@@ -53,6 +53,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private string _lastReason = "";
     private string? _lastShadowDecision;
     private string? _lastReadError;
+    private long _lastGeneration = -1;
     private IDisposable? _subscription;
     private string? _subscribedSelector;
     private WrittenStatus? _writtenStatus;
@@ -83,7 +84,18 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         // The provider's address is the cluster member's address (and works without a cluster in tests).
         _member = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
 
-        Receive<EnsureHpa>(_ => Start());
+        Receive<EnsureHpa>(_ =>
+        {
+            if (!_started)
+            {
+                Start();
+                return;
+            }
+            // The inventory ensures on every HPA change: a new spec (generation) is acted on at once,
+            // as upstream's informer enqueues the HPA; keep-alives for an unchanged HPA cost nothing.
+            if (_context.Inputs.TryGetHpa(_key, out var entry) && entry.Hpa is { } hpa && hpa.Metadata.Generation != _lastGeneration)
+                RequestPass();
+        });
         Receive<StopHpa>(_ => Passivate("the HPA was deleted or is no longer selected"));
         Receive<GetHpaOwner>(_ =>
         {
@@ -200,6 +212,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         }
         _lastReadError = null;
         var hpa = entry.Hpa;
+        _lastGeneration = hpa.Metadata.Generation;
         if (_writtenStatus is { } written && string.Equals(written.BasedOnResourceVersion, hpa.Metadata.ResourceVersion, StringComparison.Ordinal))
             hpa = hpa with { Status = written.Status };
 

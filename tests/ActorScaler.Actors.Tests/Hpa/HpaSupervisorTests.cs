@@ -203,6 +203,25 @@ public sealed class HpaSupervisorTests : TestKit
     }
 
     [Fact]
+    public void A_changed_spec_is_reconciled_at_once_and_keep_alives_alone_do_not_trigger_passes()
+    {
+        OverloadedSingleReplica();
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+        AwaitCondition(() => Owner(entity).Passes == 1, Wait);
+
+        entity.Tell(new EnsureHpa(Key));
+        entity.Tell(new EnsureHpa(Key));
+        Assert.Equal(1, Owner(entity).Passes);
+
+        // maxReplicas lowered to 2 (generation 2): the next ensure reconciles without waiting a period.
+        var hpa = HpaFixtures.CpuHpa(max: 2);
+        _inputs.Put(hpa with { Metadata = hpa.Metadata with { Generation = 2, ResourceVersion = "2" } });
+        entity.Tell(new EnsureHpa(Key));
+        AwaitCondition(() => Owner(entity).Passes == 2, Wait);
+    }
+
+    [Fact]
     public void The_sync_period_annotation_overrides_the_flag()
     {
         OverloadedSingleReplica();
