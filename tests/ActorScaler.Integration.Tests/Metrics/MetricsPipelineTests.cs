@@ -114,6 +114,15 @@ public sealed class MetricsPipelineTests
             var podLines = pods.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Matches(@"^NAMESPACE\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)", podLines[0]);
             Assert.Equal(2, podLines.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^default\s+web-[a-z0-9]+-[a-z0-9]+\s+\d+m\s+\d+Mi")));
+
+            // `actorscaler top` prints the same tables (values may move between the two calls).
+            var ours = RunTop("top", "pods", "-A", "--kubeconfig", cluster.Kubeconfig).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(podLines[0].TrimEnd(), ours[0].TrimEnd());
+            Assert.Equal(podLines.Skip(1).Select(l => l.Split(' ')[0] + "/" + l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]),
+                ours.Skip(1).Select(l => l.Split(' ')[0] + "/" + l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]));
+            var ourNodes = RunTop("top", "nodes", "--kubeconfig", cluster.Kubeconfig).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(nodeLines.Select(l => l.Split(' ')[0]), ourNodes.Select(l => l.Split(' ')[0]));
+            Assert.Matches(@"^sim-node-0001\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%", ourNodes[1]);
         }
         finally
         {
@@ -124,6 +133,27 @@ public sealed class MetricsPipelineTests
             catch (IOException)
             {
             }
+        }
+    }
+
+    private static readonly Lock ConsoleLock = new();
+
+    private static string RunTop(params string[] args)
+    {
+        lock (ConsoleLock)
+        {
+            var original = Console.Out;
+            using var captured = new StringWriter();
+            Console.SetOut(captured);
+            try
+            {
+                Assert.Equal(0, global::ActorScaler.Program.Main(args));
+            }
+            finally
+            {
+                Console.SetOut(original);
+            }
+            return captured.ToString();
         }
     }
 
