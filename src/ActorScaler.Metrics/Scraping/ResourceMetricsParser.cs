@@ -71,7 +71,17 @@ public sealed class ResourceMetricsParser
             }
             ParseLine(line, lineNumber, requestTimeNs, into);
         }
+        // Pods come and go: names interned for pods long gone would grow without bound on a busy
+        // node. When they clearly outnumber what this payload named, start over (one parse then
+        // allocates its names again; nothing else keeps the old strings alive).
+        if (_names.Count > MaxRetainedNames(into.Containers.Count))
+            _names.Clear();
     }
+
+    /// <summary>Names currently interned (tests: bounded under pod churn).</summary>
+    internal int InternedNames => _names.Count;
+
+    private static int MaxRetainedNames(int containers) => 4 * (containers * 3) + 64;
 
     private void ParseLine(ReadOnlySpan<byte> line, int lineNumber, long requestTimeNs, ResourceMetricsScrape into)
     {

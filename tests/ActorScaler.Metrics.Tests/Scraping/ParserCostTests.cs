@@ -66,6 +66,20 @@ public sealed class ParserCostTests(ITestOutputHelper output)
         Assert.InRange(bytes, 1, 70 * 600);
     }
 
+    [Fact]
+    public void Interned_names_stay_bounded_when_pods_come_and_go()
+    {
+        var parser = new ResourceMetricsParser();
+        var scrape = new ResourceMetricsScrape();
+        for (var i = 0; i < 2000; i++)
+        {
+            var line = $"container_cpu_usage_seconds_total{{container=\"app\",namespace=\"default\",pod=\"web-{i}\"}} 1.5 1633253812125\n";
+            parser.Parse(System.Text.Encoding.UTF8.GetBytes(line), 1, scrape);
+            Assert.Equal($"web-{i}", Assert.Single(scrape.Containers).Pod);
+        }
+        Assert.InRange(parser.InternedNames, 1, 100);
+    }
+
     private static TimeSpan ThreadCpu()
     {
         if (!OperatingSystem.IsLinux() || ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var t) != 0)
