@@ -84,6 +84,22 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var handler = new ApiHandler(store, faults, audit, new Tables(time, version.Minor), options.BookmarkInterval);
         var ca = SimulatorCertificateAuthority.Create();
         foreach (var ns in SystemNamespaces) handler.ApplyObject(new() { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = ns } });
+        // Every cluster has default/kubernetes, the API server's own Service, at the first service IP.
+        handler.ApplyObject(new()
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = "kubernetes",
+                ["namespace"] = "default",
+                ["labels"] = new System.Text.Json.Nodes.JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
+            },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["ports"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["name"] = "https", ["port"] = 443, ["targetPort"] = 6443 }),
+            },
+        });
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -619,9 +619,26 @@ public sealed class ApiHandler
         }
     }
 
-    // PrepareForCreate of the registry strategies: clients cannot create status.
-    private static void ResetStatusOnCreate(ApiResource r, JsonObject obj)
+    // The service IP allocator: the next free address of the default 10.96.0.0/12 service CIDR.
+    private int _lastServiceIp;
+
+    private void AllocateClusterIp(ApiResource r, JsonObject obj)
     {
+        if (r.Storage != GroupResource.Services || obj["spec"] is not JsonObject spec) return;
+        if ((string?)spec["type"] == "ExternalName" || !string.IsNullOrEmpty((string?)spec["clusterIP"])) return;
+        // The first (10.96.0.1) goes to default/kubernetes, created at start, as on a cluster.
+        var n = Interlocked.Increment(ref _lastServiceIp) - 1;
+        var ip = $"10.96.{n / 254}.{n % 254 + 1}";
+        spec["clusterIP"] = ip;
+        spec["clusterIPs"] = new JsonArray(ip);
+        spec["ipFamilies"] ??= new JsonArray("IPv4");
+        spec["ipFamilyPolicy"] ??= "SingleStack";
+    }
+
+    // PrepareForCreate of the registry strategies: clients cannot create status.
+    private void ResetStatusOnCreate(ApiResource r, JsonObject obj)
+    {
+        AllocateClusterIp(r, obj);
         if (!r.HasStatus || r.Storage == GroupResource.Nodes || r.Storage == GroupResource.Namespaces) return;
         obj.Remove("status");
         if (r.Storage == GroupResource.Pods) obj["status"] = new JsonObject { ["phase"] = "Pending" };

@@ -117,6 +117,20 @@ public sealed class ApiSurfaceTests
     }
 
     [Fact]
+    public async Task Services_get_cluster_ips_and_the_kubernetes_service_exists()
+    {
+        await using var sim = await SimulatorFixture.StartAsync();
+        var (_, kubernetes) = await sim.SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/services/kubernetes");
+        Assert.Equal("10.96.0.1", (string?)kubernetes!["spec"]!["clusterIP"]);
+        var (status, created) = await sim.SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/services",
+            """{"metadata":{"name":"web"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}""");
+        Assert.Equal(201, status);
+        Assert.Equal("10.96.0.2", (string?)created!["spec"]!["clusterIP"]);
+        Assert.Equal(80, (int)created["spec"]!["ports"]![0]!["targetPort"]!);
+        Assert.Equal("ClusterIP", (string?)created["spec"]!["type"]);
+    }
+
+    [Fact]
     public async Task Events_written_as_events_k8s_io_are_found_by_describes_core_v1_query()
     {
         await using var sim = await SimulatorFixture.StartAsync();
