@@ -90,7 +90,7 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var story = new Story(cluster, clock);
         if (live)
         {
-            await console.Live(new Table()).AutoClear(false).StartAsync(async ctx =>
+            await console.Live(new Text("")).AutoClear(false).StartAsync(async ctx =>
             {
                 await story.RunAsync(frame => ctx.UpdateTarget(Render(story, frame)), cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
@@ -125,20 +125,18 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             Console.WriteLine(line);
     }
 
-    private static Table Render(Story story, Frame frame)
+    private static Rows Render(Story story, Frame frame)
     {
         var table = new Table().Border(TableBorder.Simple)
             .Title(Markup.Escape($"kubectl get hpa -w   ({story.Elapsed.TotalSeconds:0}s, {frame.Phase})"));
         foreach (var column in new[] { "NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "OWNER" })
-            table.AddColumn(column);
+            table.AddColumn(new TableColumn(column).NoWrap());
         foreach (var row in frame.Rows)
             table.AddRow(Markup.Escape(row.Name), Markup.Escape(row.Reference), Markup.Escape(row.Targets),
                 row.MinPods.ToString(CultureInfo.InvariantCulture), row.MaxPods.ToString(CultureInfo.InvariantCulture),
                 row.Replicas.ToString(CultureInfo.InvariantCulture), row.Owner);
-        var recent = story.Log.TakeLast(8).ToList();
-        if (recent.Count > 0)
-            table.Caption(Markup.Escape(string.Join("\n", recent)));
-        return table;
+        // The story so far, left-aligned under the table (a table caption would be centred).
+        return new Rows(table, new Text(string.Join("\n", story.Log.TakeLast(8))));
     }
 
     private static void PrintSummary(IAnsiConsole console, InProcessCluster cluster, Story story)
