@@ -146,7 +146,7 @@ public sealed class ApiHandler
         if (r.HasStatus)
         {
             stored.Remove("status");
-            if (existing.ToJsonObject()["status"] is { } status) stored["status"] = status;
+            if (existing.ToJsonObject()["status"] is { } status) stored["status"] = status.DeepClone();
         }
         ((JsonObject)stored["metadata"]!).Remove("resourceVersion");
         Defaulting.Apply(r.Storage, stored);
