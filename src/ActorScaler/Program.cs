@@ -14,6 +14,8 @@ public static class Program
             config.PropagateExceptions();
             // One line per command; each command lives in Commands/<Name>Command.cs.
             config.AddBranch("sim", sim => sim.AddCommand<SimServeCommand>("serve").WithDescription("Serve a simulated cluster (Kubernetes API, nodes, workloads) on 127.0.0.1 for kubectl and the controller."));
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Run one cluster member: the metrics pipeline and the HPA controller, until stopped.");
             config.AddCommand<TopCommand>("top").WithDescription("Show CPU and memory of nodes or pods, as kubectl top does (through metrics.k8s.io).");
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Validate HPA manifests as the API server would and print the canonical autoscaling/v2 form.");
