@@ -729,7 +729,7 @@ public static class AutoscalerReconciler
         var metrics = input.Metrics;
         var samples = metrics.PodsMetrics.TryGetValue(source.Metric.Name, out var found) ? found : PodCustomMetrics.Empty;
         var calculation = calculator.GetMetricReplicas(scale.SpecReplicas, averageValue.MilliValue(), source.Metric.Name, tolerances, pods,
-            samples, metrics.CustomMetricsError, input.Now);
+            samples, metrics.PodsError(source.Metric.Name), input.Now);
         if (calculation.Error is { } error)
         {
             return Failed(events, reason, error, Outer(error));
@@ -758,7 +758,7 @@ public static class AutoscalerReconciler
         var metrics = input.Metrics;
         var name = source.Metric.Name;
         var described = source.DescribedObject;
-        var fetchError = metrics.CustomMetricsError;
+        var fetchError = metrics.ObjectError(described, name);
         long usage = 0;
         if (fetchError is null && !metrics.TryGetObjectValue(described, name, out usage))
         {
@@ -836,7 +836,7 @@ public static class AutoscalerReconciler
         if (target.AverageValue is { } averageValue)
         {
             calculation = ReplicaCalculator.GetExternalPerPodMetricReplicas(scale.StatusReplicas, averageValue.MilliValue(), name, selectorText, tolerances, ns,
-                values, metrics.ExternalMetricsError);
+                values, metrics.ExternalError(name));
             if (calculation.Error is { } error)
             {
                 var outcome = Failed(events, reason, error, null);
@@ -848,7 +848,7 @@ public static class AutoscalerReconciler
         else if (target.Value is { } value)
         {
             calculation = ReplicaCalculator.GetExternalMetricReplicas(scale.SpecReplicas, value.MilliValue(), name, selectorText, tolerances, ns,
-                values, metrics.ExternalMetricsError, pods);
+                values, metrics.ExternalError(name), pods);
             if (calculation.Error is { } error)
             {
                 var outcome = Failed(events, reason, error, null);

@@ -33,8 +33,30 @@ public sealed record MetricsSnapshot
     public string? CustomMetricsError { get; init; }
     public IReadOnlyDictionary<string, IReadOnlyList<long>> ExternalMetrics { get; init; } = EmptyExternal;
     public string? ExternalMetricsError { get; init; }
+    /// <summary>Failures of single metrics (keys from <see cref="PodsKey"/>, <see cref="ObjectKey"/>,
+    /// <see cref="ExternalKey"/>): each metric has its own source, so one failing query must fail only
+    /// its metric, as upstream's per-metric API calls do. A per-API error above applies to all of them.</summary>
+    public IReadOnlyDictionary<string, string> MetricErrors { get; init; } = EmptyErrors;
 
     public static MetricsSnapshot Empty { get; } = new();
+
+    public static string PodsKey(string metricName) => $"pods/{metricName}";
+
+    public static string ObjectKey(CrossVersionObjectReference describedObject, string metricName) =>
+        $"object/{describedObject.Kind}/{describedObject.Name}/{metricName}";
+
+    public static string ExternalKey(string metricName) => $"external/{metricName}";
+
+    internal string? PodsError(string metricName) =>
+        CustomMetricsError ?? (MetricErrors.TryGetValue(PodsKey(metricName), out var e) ? e : null);
+
+    internal string? ObjectError(CrossVersionObjectReference describedObject, string metricName) =>
+        CustomMetricsError ?? (MetricErrors.TryGetValue(ObjectKey(describedObject, metricName), out var e) ? e : null);
+
+    internal string? ExternalError(string metricName) =>
+        ExternalMetricsError ?? (MetricErrors.TryGetValue(ExternalKey(metricName), out var e) ? e : null);
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyErrors = new Dictionary<string, string>();
 
     private static readonly IReadOnlyDictionary<string, PodCustomMetrics> EmptyPods = new Dictionary<string, PodCustomMetrics>();
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<long>> EmptyExternal = new Dictionary<string, IReadOnlyList<long>>();
