@@ -21,11 +21,14 @@ public interface ICustomMetricsProvider
     /// <summary>A short name for logs and conditions ("prometheus http://127.0.0.1:9090").</summary>
     string Name { get; }
 
-    /// <summary>GetRawMetric: the metric <paramref name="metricName"/> of every pod in <paramref name="ns"/>
-    /// matched by <paramref name="podSelector"/> (the scale's selector), narrowed by the HPA's metric
-    /// selector when it has one.</summary>
-    Task<IReadOnlyList<PodCustomMetricValue>> GetPodsMetricAsync(string ns, string metricName, LabelSelector podSelector,
-        LabelSelector? metricSelector, CancellationToken cancellationToken);
+    /// <summary>GetRawMetric: the metric <paramref name="metricName"/> of the pods in <paramref name="ns"/>
+    /// matched by <paramref name="podSelector"/> (the scale's status.selector text, as it goes into a
+    /// labelSelector query parameter), narrowed by the HPA's metric selector when it has one.
+    /// <paramref name="podNames"/> are those pods' names from the controller's pod cache: a provider that
+    /// queries by pod name (Prometheus, like prometheus-adapter's pod label matchers) uses them instead
+    /// of listing pods itself; one that passes the selector on (the API server provider) may ignore them.</summary>
+    Task<IReadOnlyList<PodCustomMetricValue>> GetPodsMetricAsync(string ns, string metricName, string podSelector,
+        IReadOnlyList<string> podNames, LabelSelector? metricSelector, CancellationToken cancellationToken);
 
     /// <summary>GetObjectMetric: the metric of one object (a Service, an Ingress, ...).</summary>
     Task<CustomMetricValue> GetObjectMetricAsync(string ns, CrossVersionObjectReference describedObject, string metricName,
