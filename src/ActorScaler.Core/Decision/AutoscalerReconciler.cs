@@ -78,6 +78,11 @@ public static class AutoscalerReconciler
         var rescale = true;
         IReadOnlyList<MetricStatus>? metricStatuses = null;
         string? deferredError = null;
+        MetricProposal[]? proposals = null;
+        NormalizationSteps? normalization = null;
+        var tolerances = default(Tolerances);
+        var recommendingMetric = "";
+        var raisedToMinimum = false;
 
         bool scalingDisabled;
         if (currentReplicas == 0)
@@ -112,6 +117,8 @@ public static class AutoscalerReconciler
         {
             var pass = ComputeReplicasForMetrics(input, scale, conditions, events, computations);
             metricStatuses = pass.Statuses;
+            proposals = pass.Proposals;
+            tolerances = pass.Tolerances;
             if (pass.Error is not null)
             {
                 events.Add(new HpaEvent(HpaEventType.Warning, HpaEventReason.FailedComputeMetricsReplicas, pass.Error));
@@ -120,7 +127,7 @@ public static class AutoscalerReconciler
                     Outcome = DecisionOutcome.FailedComputeMetrics, CurrentReplicas = currentReplicas, DesiredReplicas = hpa.Status.DesiredReplicas,
                     Hpa = hpa, Now = now, Settings = settings, Conditions = conditions, Events = events, MetricComputations = computations,
                     State = state, Behavior = behavior, MetricStatuses = metricStatuses, MinReplicas = minReplicas,
-                    HasObjectOrExternalMetrics = hasObjectOrExternal,
+                    HasObjectOrExternalMetrics = hasObjectOrExternal, Proposals = proposals, Tolerances = tolerances,
                     Error = $"failed to compute desired number of replicas based on listed metrics for {Reference(hpa)}: {pass.Error}",
                 };
             }
@@ -140,13 +147,17 @@ public static class AutoscalerReconciler
             {
                 rescaleReason = AllMetricsBelowTargetReason;
             }
-            (desiredReplicas, state) = behavior is null
+            recommendingMetric = pass.MetricName;
+            NormalizationSteps steps;
+            (desiredReplicas, state, steps) = behavior is null
                 ? NormalizeDesiredReplicas(hpa, settings, state, conditions, currentReplicas, desiredReplicas, minReplicas, now)
                 : NormalizeDesiredReplicasWithBehaviors(hpa, behavior, state, conditions, currentReplicas, desiredReplicas, minReplicas, now);
+            normalization = steps;
             if (currentReplicas == 0 && minReplicas != 0 && scaledToZeroCondition && desiredReplicas < minReplicas)
             {
                 // Waking a parked workload whose minimum has since been raised: never below the minimum.
                 desiredReplicas = minReplicas;
+                raisedToMinimum = true;
             }
             rescale = desiredReplicas != currentReplicas;
         }
@@ -160,6 +171,8 @@ public static class AutoscalerReconciler
             Hpa = hpa, Now = now, Settings = settings, Conditions = conditions, Events = events, MetricComputations = computations,
             State = state, Behavior = behavior, MetricStatuses = metricStatuses, MinReplicas = minReplicas,
             HasObjectOrExternalMetrics = hasObjectOrExternal, DeferredError = deferredError,
+            Proposals = proposals, RecommendingMetric = recommendingMetric, Normalization = normalization, Tolerances = tolerances,
+            RaisedToMinimumFromZero = raisedToMinimum,
         };
     }
 
@@ -293,7 +306,7 @@ public static class AutoscalerReconciler
     private static string Reference(HorizontalPodAutoscaler hpa) =>
         $"{hpa.Spec.ScaleTargetRef.Kind}/{hpa.Metadata.Namespace}/{hpa.Spec.ScaleTargetRef.Name}";
 
-    private static (int Desired, DecisionState State) NormalizeDesiredReplicas(HorizontalPodAutoscaler hpa, ControllerSettings settings, DecisionState state,
+    private static (int Desired, DecisionState State, NormalizationSteps Steps) NormalizeDesiredReplicas(HorizontalPodAutoscaler hpa, ControllerSettings settings, DecisionState state,
         ConditionSet conditions, int currentReplicas, int prenormalizedDesiredReplicas, int minReplicas, DateTimeOffset now)
     {
         var stabilized = StabilizationWindow.Stabilize(state.Recommendations, prenormalizedDesiredReplicas, settings.DownscaleStabilizationWindow, now);
@@ -301,10 +314,11 @@ public static class AutoscalerReconciler
         var limited = ReplicaLimits.ConvertDesiredReplicasWithRules(currentReplicas, stabilized.StabilizedReplicas, minReplicas, hpa.Spec.MaxReplicas,
             settings.ScaleUpLimitFactor, settings.ScaleUpLimitMinimum);
         SetScalingLimited(conditions, limited, stabilized.StabilizedReplicas, now);
-        return (limited.Replicas, state with { Recommendations = stabilized.Recommendations });
+        return (limited.Replicas, state with { Recommendations = stabilized.Recommendations },
+            new NormalizationSteps(prenormalizedDesiredReplicas, stabilized.StabilizedReplicas, stabilized.Reason, limited.Replicas, limited.Reason));
     }
 
-    private static (int Desired, DecisionState State) NormalizeDesiredReplicasWithBehaviors(HorizontalPodAutoscaler hpa, ResolvedBehavior behavior, DecisionState state,
+    private static (int Desired, DecisionState State, NormalizationSteps Steps) NormalizeDesiredReplicasWithBehaviors(HorizontalPodAutoscaler hpa, ResolvedBehavior behavior, DecisionState state,
         ConditionSet conditions, int currentReplicas, int prenormalizedDesiredReplicas, int minReplicas, DateTimeOffset now)
     {
         var stabilized = StabilizationWindow.StabilizeWithBehaviors(state.Recommendations, currentReplicas, prenormalizedDesiredReplicas,
@@ -313,7 +327,8 @@ public static class AutoscalerReconciler
         var limited = ReplicaLimits.ConvertDesiredReplicasWithBehaviorRate(currentReplicas, stabilized.StabilizedReplicas, minReplicas, hpa.Spec.MaxReplicas,
             behavior, state.ScaleUpEvents, state.ScaleDownEvents, now);
         SetScalingLimited(conditions, limited, stabilized.StabilizedReplicas, now);
-        return (limited.Replicas, state with { Recommendations = stabilized.Recommendations });
+        return (limited.Replicas, state with { Recommendations = stabilized.Recommendations },
+            new NormalizationSteps(prenormalizedDesiredReplicas, stabilized.StabilizedReplicas, stabilized.Reason, limited.Replicas, limited.Reason));
     }
 
     private static void SetScalingLimited(ConditionSet conditions, LimitedReplicas limited, int stabilizedReplicas, DateTimeOffset now) =>
@@ -362,6 +377,9 @@ public static class AutoscalerReconciler
         public string? Error;
         /// <summary>Some metrics failed but the count stands (scale-up or no change).</summary>
         public string? DeferredError;
+        /// <summary>Each metric's proposal, for the decision's explanation.</summary>
+        public MetricProposal[]? Proposals;
+        public Tolerances Tolerances;
     }
 
     private struct MetricOutcome
@@ -431,6 +449,7 @@ public static class AutoscalerReconciler
                 }
             }
             var statuses = new MetricStatus[metricSpecs.Count];
+            var proposals = new MetricProposal[metricSpecs.Count];
             var calculator = input.Settings.Calculator;
             var tolerances = TolerancesFor(hpa, input.Settings);
             var replicas = 0;
@@ -450,6 +469,7 @@ public static class AutoscalerReconciler
                     : MonitorLabel.ActionNone;
                 var errorLabel = outcome.Error is null ? MonitorLabel.ErrorNone : outcome.SpecError ? MonitorLabel.ErrorSpec : MonitorLabel.ErrorInternal;
                 computations.Add(new MetricComputationObservation(spec.Type, action, errorLabel));
+                proposals[i] = new MetricProposal(outcome.Replicas, outcome.MetricName, outcome.Error);
 
                 if (outcome.Error is not null)
                 {
@@ -478,14 +498,14 @@ public static class AutoscalerReconciler
                 }
                 return new MetricsPass
                 {
-                    Statuses = statuses, MetricName = "",
+                    Statuses = statuses, MetricName = "", Proposals = proposals, Tolerances = tolerances,
                     Error = $"invalid metrics ({invalidMetricsCount} invalid out of {metricSpecs.Count}), first error is: {invalidMetricError ?? "<nil>"}",
                 };
             }
             conditions.Set(HpaConditionType.ScalingActive, ConditionStatusText.True, HpaConditionReason.ValidMetricFound, ValidMetricFoundMessage(metric), now);
             return new MetricsPass
             {
-                Replicas = replicas, MetricName = metric, Statuses = statuses,
+                Replicas = replicas, MetricName = metric, Statuses = statuses, Proposals = proposals, Tolerances = tolerances,
                 DeferredError = invalidMetricsCount > 0
                     ? $"invalid metrics ({invalidMetricsCount} invalid out of {metricSpecs.Count}), first error is: {invalidMetricError}"
                     : null,

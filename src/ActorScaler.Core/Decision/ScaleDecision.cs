@@ -1,4 +1,5 @@
 using ActorScaler.Core.Behavior;
+using ActorScaler.Core.Calculation;
 using ActorScaler.Core.Spec;
 
 namespace ActorScaler.Core.Decision;
@@ -58,6 +59,21 @@ public sealed record ScaleDecision
     /// <summary>A metric failed but others were used: the pass continues and returns this error at the end.</summary>
     internal string? DeferredError { get; init; }
     internal bool SpecError { get; init; }
+    /// <summary>Each metric's proposal, in spec order (null when the metrics were not computed).</summary>
+    internal MetricProposal[]? Proposals { get; init; }
+    /// <summary>The metric whose proposal was the largest.</summary>
+    internal string? RecommendingMetric { get; init; }
+    /// <summary>The normalization's steps (null when it did not run).</summary>
+    internal NormalizationSteps? Normalization { get; init; }
+    internal Tolerances Tolerances { get; init; }
+    /// <summary>A parked workload was woken at the (since raised) minimum.</summary>
+    internal bool RaisedToMinimumFromZero { get; init; }
+
+    private DecisionExplanation? _explanation;
+
+    /// <summary>Why this decision chose its count: per-metric proposals, stabilization, rate limit, clamp.
+    /// Built on first use, so a pass that nobody explains pays nothing for it.</summary>
+    public DecisionExplanation Explanation => _explanation ??= DecisionExplanation.From(this);
 }
 
 /// <summary>The outcome of one full pass: what to write back and what to record.</summary>
