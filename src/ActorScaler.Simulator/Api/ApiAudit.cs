@@ -12,7 +12,13 @@ public sealed record AuditRecord(
     string Verb,
     string UserAgent,
     int? ReplicasBefore,
-    int? ReplicasAfter);
+    int? ReplicasAfter)
+{
+    /// <summary>The HTTP status of the answer: 200 for a write that took effect; a refused write
+    /// (conflict, invalid, not found) is recorded too, with its code and no replicas, so a test can
+    /// tell a writer that tried from one that wrote.</summary>
+    public int Code { get; init; } = 200;
+}
 
 /// <summary>Requests counted by verb, resource (with subresource) and User-Agent.</summary>
 public sealed record RequestCount(string Verb, string Resource, string UserAgent, long Count);
@@ -44,12 +50,22 @@ public sealed class ApiAudit
         }
     }
 
+    /// <summary>Whether a request is a write the audit records: an update or patch of a scale
+    /// subresource or of an HPA's status.</summary>
+    public static string? AuditedWriteKind(RequestInfo info) =>
+        info.Verb is not ("update" or "patch") ? null
+        : info.Subresource == "scale" ? ScaleKind
+        : info.Subresource == "status" && info.Resource == "horizontalpodautoscalers" ? HpaStatusKind
+        : null;
+
     public void CountRequest(string verb, string resource, string userAgent) =>
         _requests.AddOrUpdate((verb, resource, userAgent), 1, (_, n) => n + 1);
 
-    public IReadOnlyList<AuditRecord> Writes(string? kind = null)
+    /// <summary>The writes that took effect, oldest first; with <paramref name="includeRefused"/> also
+    /// the refused ones (Code other than 200).</summary>
+    public IReadOnlyList<AuditRecord> Writes(string? kind = null, bool includeRefused = false)
     {
-        lock (_lock) return kind is null ? [.. _writes] : _writes.Where(w => w.Kind == kind).ToList();
+        lock (_lock) return _writes.Where(w => (kind is null || w.Kind == kind) && (includeRefused || w.Code == 200)).ToList();
     }
 
     public IReadOnlyList<RequestCount> Requests() =>

@@ -54,6 +54,7 @@ public sealed class ApiHandler
                 _ => StatusReasons.InternalError,
             };
             var message = s.ErrorStatusCode == 503 ? "the server is currently unable to handle the request" : "an error on the server (\"injected fault\") has prevented the request from succeeding";
+            RecordRefusedWrite(ctx, info, s.ErrorStatusCode);
             await WriteStatusAsync(ctx, new StatusException(s.ErrorStatusCode, reason, message));
             return true;
         }
@@ -61,10 +62,22 @@ public sealed class ApiHandler
         {
             var r = ResourceCatalog.Find(info.Group, info.Version, info.Resource);
             var gr = r?.GroupResource ?? new GroupResource(info.Group, info.Resource);
-            await WriteStatusAsync(ctx, StatusException.StaleResourceVersion(gr, info.Name));
+            var conflict = StatusException.StaleResourceVersion(gr, info.Name);
+            RecordRefusedWrite(ctx, info, conflict.Code);
+            await WriteStatusAsync(ctx, conflict);
             return true;
         }
         return false;
+    }
+
+    /// <summary>Audits a scale or HPA status write that was refused, with its code (see AuditRecord.Code).</summary>
+    private void RecordRefusedWrite(HttpContext ctx, RequestInfo info, int code)
+    {
+        if (ApiAudit.AuditedWriteKind(info) is { } kind && !IsDryRun(ctx))
+        {
+            _audit.RecordWrite(new AuditRecord(_store.Time.GetUtcNow(), kind, info.Namespace, info.Name,
+                info.ResourcePath, info.Verb, ctx.Request.Headers.UserAgent.ToString(), null, null) { Code = code });
+        }
     }
 
     public async Task HandleAsync(HttpContext ctx, RequestInfo info)
@@ -114,6 +127,7 @@ public sealed class ApiHandler
         }
         catch (StatusException e)
         {
+            RecordRefusedWrite(ctx, info, e.Code);
             if (!ctx.Response.HasStarted) await WriteStatusAsync(ctx, e);
         }
     }

@@ -156,9 +156,9 @@ public sealed class ApiServer
         routes.MapPost($"{AdminPrefix}/faults/api/drop-watches", () =>
             Results.Json(new { dropped = _store.DropWatches() }, AdminJson));
 
-        routes.MapGet($"{AdminPrefix}/audit/writes", (string? kind, string? @namespace, string? name) =>
+        routes.MapGet($"{AdminPrefix}/audit/writes", (string? kind, string? @namespace, string? name, bool? includeRefused) =>
         {
-            var writes = _audit.Writes(kind)
+            var writes = _audit.Writes(kind, includeRefused ?? false)
                 .Where(w => @namespace is null || w.Namespace == @namespace)
                 .Where(w => name is null || w.Name == name);
             return Results.Json(new { items = writes }, AdminJson);
