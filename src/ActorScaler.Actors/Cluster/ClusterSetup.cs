@@ -1,5 +1,6 @@
 using ActorScaler.Actors.Protocol;
 using ActorScaler.Actors.Serialization;
+using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -8,20 +9,35 @@ namespace ActorScaler.Actors.Cluster;
 
 public static class ClusterSetup
 {
+    /// <summary>Where the shipped HOCON lives relative to the binary (and the repository root).</summary>
+    public const string HoconRelativePath = "hocon/actorscaler.conf";
+
+    /// <summary>Used when the HOCON sets no formation timeout (it does; this keeps a hand-written --config
+    /// that replaces the whole file from disabling the guard).</summary>
+    public static readonly TimeSpan DefaultFormationTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>The static tuning file shipped beside the binary (hocon/actorscaler.conf).</summary>
-    public static string DefaultHoconPath => Path.Combine(AppContext.BaseDirectory, "hocon", "actorscaler.conf");
+    public static string DefaultHoconPath => Path.Combine(AppContext.BaseDirectory, HoconRelativePath);
 
     /// <summary>
     /// Remoting, clustering and serialization for a member. Layering, lowest first: the shipped
-    /// hocon/actorscaler.conf, then the operator's --config file, then what flags and the environment
-    /// set here (host, port, seeds, minimum members). Each file is prepended before the With* calls,
-    /// which prepend only the keys they set, so a later layer wins key by key.
+    /// hocon/actorscaler.conf, then the operator's --config file, then what environment variables and flags
+    /// set here (<see cref="MembershipSources"/>: host, port, seeds, minimum members). Each file is
+    /// prepended before the With* calls, which prepend only the keys they set, so a later layer wins key
+    /// by key. <paramref name="shippedHoconPath"/> is for tests that run without the binary's folder.
     /// </summary>
-    public static AkkaConfigurationBuilder AddActorScalerCluster(this AkkaConfigurationBuilder builder, ClusterMembership membership, string? overrideHoconPath = null)
+    public static AkkaConfigurationBuilder AddActorScalerCluster(this AkkaConfigurationBuilder builder, ClusterMembership membership,
+        string? overrideHoconPath = null, string? shippedHoconPath = null)
     {
-        if (!File.Exists(DefaultHoconPath))
-            throw new FileNotFoundException($"HOCON file {DefaultHoconPath} does not exist", DefaultHoconPath);
-        builder.AddHoconFile(DefaultHoconPath, HoconAddMode.Prepend);
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(membership);
+        var problems = membership.Validate();
+        if (problems.Count > 0)
+            throw new ArgumentException($"invalid cluster membership: {string.Join("; ", problems)}", nameof(membership));
+        var shipped = shippedHoconPath ?? DefaultHoconPath;
+        if (!File.Exists(shipped))
+            throw new FileNotFoundException($"HOCON file {shipped} does not exist", shipped);
+        builder.AddHoconFile(shipped, HoconAddMode.Prepend);
         if (overrideHoconPath is not null)
         {
             if (!File.Exists(overrideHoconPath))
@@ -31,7 +47,8 @@ public static class ClusterSetup
         builder.WithRemoting(new RemoteOptions
         {
             HostName = membership.BindHostname,
-            PublicHostName = membership.PublicHostname,
+            // The same canonical form as the seed list, so ordinal 0 recognises itself as the first seed.
+            PublicHostName = membership.CanonicalHostname,
             Port = membership.Port,
         });
         builder.WithClustering(new ClusterOptions
@@ -41,6 +58,15 @@ public static class ClusterSetup
             MinimumNumberOfMembers = membership.MinimumMembers,
         });
         builder.WithCustomSerializer("actorscaler", [typeof(IActorScalerMessage)], system => new ProtocolSerializer(system));
+        if (membership.MinimumMembers > 1)
+        {
+            // Only a member that must wait for others can be stranded below min-nr-of-members.
+            builder.AddStartup((system, _) =>
+            {
+                var timeout = system.Settings.Config.GetTimeSpan(ClusterFormationGuard.FormationTimeoutPath, DefaultFormationTimeout, allowInfinite: false);
+                system.ActorOf(Props.Create(() => new ClusterFormationGuard(timeout)), "cluster-formation-guard");
+            });
+        }
         return builder;
     }
 }

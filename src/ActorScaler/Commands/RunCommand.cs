@@ -83,23 +83,22 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         public string KubeletRequestTimeout { get; init; } = "10s";
 
         [CommandOption("--cluster-port <PORT>")]
-        [Description("Akka remoting port of this member.")]
-        [DefaultValue(4053)]
-        public int ClusterPort { get; init; } = ClusterMembership.DefaultPort;
+        [Description("Akka remoting port of this member (env ACTORSCALER_CLUSTER_PORT; default 4053).")]
+        public int? ClusterPort { get; init; }
 
         [CommandOption("--cluster-hostname <HOST>")]
-        [Description("The name other members reach this one by (a StatefulSet pod's stable DNS name).")]
-        [DefaultValue("127.0.0.1")]
-        public string ClusterHostname { get; init; } = "127.0.0.1";
+        [Description("The name other members reach this one by: a StatefulSet pod's stable DNS name (env ACTORSCALER_CLUSTER_HOSTNAME; default 127.0.0.1).")]
+        public string? ClusterHostname { get; init; }
 
+        // Membership flags win over their ACTORSCALER_* environment variables (MembershipSources), which
+        // win over the HOCON files; null = not given.
         [CommandOption("--seed-nodes <LIST>")]
-        [Description("host:port of seed members; none = form a one-member cluster.")]
+        [Description("host:port of the seed members, the same list in the same order on every member; only the first may form the cluster (env ACTORSCALER_SEED_NODES; none = a one-member cluster).")]
         public string? SeedNodes { get; init; }
 
         [CommandOption("--min-members <N>")]
-        [Description("Members to wait for before allocating work (a majority of the replicas).")]
-        [DefaultValue(1)]
-        public int MinMembers { get; init; } = 1;
+        [Description("Members to wait for before this one is Up: a majority of the seed nodes (env ACTORSCALER_MIN_MEMBERS; default 1).")]
+        public int? MinMembers { get; init; }
 
         [CommandOption("--listen-address <HOST:PORT>")]
         [Description("Where the Metrics API, /metrics, /healthz and /readyz are served.")]
@@ -142,14 +141,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             foreach (var type in addressTypes)
                 if (!RunOptions.KnownAddressTypes.Contains(type))
                     throw new FormatException($"invalid value for --kubelet-preferred-address-types: \"{type}\": must be one of {string.Join(", ", RunOptions.KnownAddressTypes)}");
-            if (ClusterPort is < 0 or > 65535)
-                throw new FormatException($"invalid value for --cluster-port: {ClusterPort}: must be between 0 and 65535");
-            if (MinMembers < 1)
-                throw new FormatException($"invalid value for --min-members: {MinMembers}: must be at least 1");
-            var seeds = Split(SeedNodes);
-            foreach (var seed in seeds)
-                if (!TryParseHostPort(seed, out _, out _))
-                    throw new FormatException($"invalid value for --seed-nodes: \"{seed}\": must be host:port");
+            var membership = MembershipSources.Resolve(new MembershipFlags(ClusterHostname, ClusterPort, SeedNodes, MinMembers), Environment.GetEnvironmentVariable);
             if (!TryParseHostPort(ListenAddress, out var listenHost, out var listenPort) || !IPAddress.TryParse(listenHost, out var listenIp))
                 throw new FormatException($"invalid value for --listen-address: \"{ListenAddress}\": must be IP:PORT");
             var resolution = Duration("--metric-resolution", MetricResolution, min: TimeSpan.FromSeconds(1));
@@ -179,14 +171,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 KubeletCertificateAuthority = KubeletCertificateAuthority,
                 KubeletPreferredAddressTypes = addressTypes,
                 KubeletRequestTimeout = kubeletTimeout,
-                Membership = new ClusterMembership
-                {
-                    PublicHostname = ClusterHostname,
-                    BindHostname = ClusterHostname == "127.0.0.1" ? "127.0.0.1" : "0.0.0.0",
-                    Port = ClusterPort,
-                    SeedNodes = seeds,
-                    MinimumMembers = MinMembers,
-                },
+                Membership = membership,
                 ListenAddress = new IPEndPoint(listenIp, listenPort),
                 ListenInsecureHttp = ListenInsecureHttp,
             };
@@ -238,3 +223,12 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         }
     }
 }
+            // SIGTERM and Ctrl+C end here after a graceful leave: 0. A member the cluster removed
+            // (downed, or stranded below --min-members) ends here too, because its actor system
+            // terminated and stopped the host: CoordinatedShutdown's exit code for the reason (3 when
+            // downed), so the restart shows in the pod's status.
+            if (host.EndedByCluster)
+            {
+                await Console.Error.WriteLineAsync($"error: the cluster removed this member ({host.ShutdownReason}); exiting so it restarts and joins again").ConfigureAwait(false);
+                return host.ShutdownReason!.ExitCode;
+            }

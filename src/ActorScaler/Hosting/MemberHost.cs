@@ -29,7 +29,22 @@ public sealed class MemberHost : IAsyncDisposable
         _options = options;
     }
 
+    /// <summary>How long the host waits for its services (and so for CoordinatedShutdown: shard hand-off,
+    /// leaving the cluster) after SIGTERM or Ctrl+C. Below the StatefulSet's terminationGracePeriodSeconds
+    /// (60) so the process ends by itself before the kubelet's SIGKILL; a healthy leave takes ~3 s.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(45);
+
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>Why the member's actor system shut down; null while it runs. A graceful stop (SIGTERM,
+    /// Ctrl+C, StopAsync) gives CoordinatedShutdown's ClrExitReason.</summary>
+    public CoordinatedShutdown.Reason? ShutdownReason =>
+        CoordinatedShutdown.Get(_app.Services.GetRequiredService<ActorSystem>()).ShutdownReason;
+
+    /// <summary>True when the cluster removed this member instead of it leaving on request: downed by
+    /// the split brain resolver or another member, or stranded below min-nr-of-members. `run` exits
+    /// non-zero then, so the restart is visible in the pod's status.</summary>
+    public bool EndedByCluster => ShutdownReason is CoordinatedShutdown.ClusterDowningReason or FormationTimeoutReason or CoordinatedShutdown.ClusterJoinUnsuccessfulReason;
     public RunOptions Options => _options;
 
     /// <summary>The base URL of the HTTP endpoints once started (the bound port when 0 was asked).</summary>
@@ -52,6 +67,7 @@ public sealed class MemberHost : IAsyncDisposable
         else
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Services.AddSingleton(options);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
