@@ -115,12 +115,16 @@ public sealed class PrometheusMetricsProvider : ICustomMetricsProvider, ICustomM
         var sample = result.Samples.FirstOrDefault(s => s.Labels.TryGetValue(label, out var v) && v == name)
             ?? (result.Samples.Count == 1 && !result.Samples[0].Labels.ContainsKey(label) ? result.Samples[0] : null);
         if (sample is null)
-            throw new CustomMetricsException($"{Name}: no value of metric {PromQl.Quote(metricName)} for {resource} {ns}/{name}: the query of {found.Rule.Describe()} "
+            throw CustomMetricsErrors.NotFound($"{Name}: no value of metric {PromQl.Quote(metricName)} for {resource} {ns}/{name}: the query of {found.Rule.Describe()} "
                 + $"returned {result.Samples.Count} series, none with {label}={PromQl.Quote(name)} (query: {query})");
         return new CustomMetricValue(Milli(RequireFinite(sample.Value, found.Rule, metricName, query), found.Rule, metricName, query), sample.Timestamp, WindowOf(query));
     }
 
     public async Task<IReadOnlyList<CustomMetricValue>> GetExternalMetricAsync(string ns, string metricName, LabelSelector? metricSelector,
+        CancellationToken cancellationToken) =>
+        (await GetExternalSeriesAsync(ns, metricName, metricSelector, cancellationToken).ConfigureAwait(false)).Select(s => s.Value).ToList();
+
+    public async Task<IReadOnlyList<ExternalMetricSeries>> GetExternalSeriesAsync(string ns, string metricName, LabelSelector? metricSelector,
         CancellationToken cancellationToken)
     {
         var found = await FindExternalAsync(metricName, cancellationToken).ConfigureAwait(false);
@@ -128,20 +132,8 @@ public sealed class PrometheusMetricsProvider : ICustomMetricsProvider, ICustomM
         var result = await RunAsync(found.Rule, metricName, query, cancellationToken).ConfigureAwait(false);
         var window = WindowOf(query);
         return result.Samples
-            .Select(s => new CustomMetricValue(Milli(RequireFinite(s.Value, found.Rule, metricName, query), found.Rule, metricName, query), s.Timestamp, window))
-            .ToList();
-    }
-
-    /// <summary>The series each label set of an external metric carries, for the served API (metricLabels).</summary>
-    public async Task<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, CustomMetricValue Value)>> GetExternalSeriesAsync(string ns, string metricName,
-        LabelSelector? metricSelector, CancellationToken cancellationToken)
-    {
-        var found = await FindExternalAsync(metricName, cancellationToken).ConfigureAwait(false);
-        var query = Render(found.Rule, metricName, () => MetricsQueryBuilder.BuildExternal(found.Rule, found.Series, ns, metricSelector));
-        var result = await RunAsync(found.Rule, metricName, query, cancellationToken).ConfigureAwait(false);
-        var window = WindowOf(query);
-        return result.Samples
-            .Select(s => (s.Labels, new CustomMetricValue(Milli(RequireFinite(s.Value, found.Rule, metricName, query), found.Rule, metricName, query), s.Timestamp, window)))
+            .Select(s => new ExternalMetricSeries(s.Labels,
+                new CustomMetricValue(Milli(RequireFinite(s.Value, found.Rule, metricName, query), found.Rule, metricName, query), s.Timestamp, window)))
             .ToList();
     }
 
@@ -169,7 +161,7 @@ public sealed class PrometheusMetricsProvider : ICustomMetricsProvider, ICustomM
         if (snapshot.Custom.TryGetValue((metric, resource), out found))
             return found;
         var known = snapshot.Custom.Keys.Where(k => k.Resource == resource).Select(k => k.Metric).Distinct().Order(StringComparer.Ordinal).ToList();
-        throw new CustomMetricsException($"no rule in {_rules.Source} matches metric {PromQl.Quote(metric)} for {GroupResource.Plural(resource.Resource)}"
+        throw CustomMetricsErrors.NotFound($"no rule in {_rules.Source} matches metric {PromQl.Quote(metric)} for {GroupResource.Plural(resource.Resource)}"
             + (resource.Group.Length > 0 ? $".{resource.Group}" : "") + DiscoveryContext(snapshot, known));
     }
 
@@ -181,7 +173,7 @@ public sealed class PrometheusMetricsProvider : ICustomMetricsProvider, ICustomM
         snapshot = await SnapshotAsync(miss: true, cancellationToken).ConfigureAwait(false);
         if (snapshot.External.TryGetValue(metric, out found))
             return found;
-        throw new CustomMetricsException($"no externalRules entry in {_rules.Source} matches external metric {PromQl.Quote(metric)}"
+        throw CustomMetricsErrors.NotFound($"no externalRules entry in {_rules.Source} matches external metric {PromQl.Quote(metric)}"
             + DiscoveryContext(snapshot, snapshot.External.Keys.Order(StringComparer.Ordinal).ToList()));
     }
 
