@@ -4,6 +4,7 @@ using ActorScaler.Core.Spec;
 using ActorScaler.Kubernetes.Clients;
 using ActorScaler.Kubernetes.Informers;
 using ActorScaler.Kubernetes.Projections;
+using ActorScaler.Metrics.Custom;
 using ActorScaler.Metrics.Storage;
 using Akka.Actor;
 using ScaleWriteResult = ActorScaler.Kubernetes.Clients.ScaleWriteResult;
@@ -34,6 +35,14 @@ public sealed record HpaControllerOptions
     /// <summary>A status change that is only metric jitter within the tolerance (see <see cref="MetricJitter"/>)
     /// is written at most once per this many sync periods; every other change is written at once.</summary>
     public int MetricJitterRefreshPeriods { get; init; } = 30;
+    /// <summary>How often each Pods, Object and External metric asks its provider (--custom-metrics-poll-interval).</summary>
+    public TimeSpan CustomMetricsPollInterval { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>How long a metric whose backend fails keeps its last good value before it fails too
+    /// (--custom-metrics-staleness-budget; per HPA: the annotation <see cref="HpaSelection.StalenessBudgetAnnotation"/>).
+    /// Two minutes ride out a backend restart without letting an old value drive scaling for long.</summary>
+    public TimeSpan CustomMetricsStalenessBudget { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>A new metric child's first answer is waited for this long before a pass goes on without it.</summary>
+    public TimeSpan FirstReadingWait { get; init; } = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>What a pass reads. In production these are the member's informer caches: no API calls.</summary>
@@ -82,4 +91,7 @@ public interface IHpaWriter
 }
 
 /// <summary>Everything an HPA entity and the inventory need, built once per member.</summary>
-public sealed record HpaControllerContext(HpaControllerOptions Options, IHpaInputs Inputs, IPodMetricsSource Metrics, IHpaWriter Writer, TimeProvider Time);
+/// <param name="CustomMetrics">The Pods/Object/External metrics provider; null when none is configured
+/// (those metrics then fail with upstream's "no custom metrics API registered").</param>
+public sealed record HpaControllerContext(HpaControllerOptions Options, IHpaInputs Inputs, IPodMetricsSource Metrics, IHpaWriter Writer, TimeProvider Time,
+    ICustomMetricsProvider? CustomMetrics = null);

@@ -16,6 +16,8 @@ public static class HpaSelection
     public const string ControllerName = "actorscaler";
     /// <summary>Per-HPA override of the sync period, a Go duration such as "30s".</summary>
     public const string SyncPeriodAnnotation = "autoscaling.actorscaler.io/sync-period";
+    /// <summary>Per-HPA staleness budget of its Pods, Object and External metrics (a Go duration).</summary>
+    public const string StalenessBudgetAnnotation = "autoscaling.actorscaler.io/metric-staleness-budget";
 
     public static bool IsSelected(HpaEntry entry, Selector? hpaSelector)
     {

@@ -58,6 +58,18 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private string? _subscribedSelector;
     private WrittenStatus? _writtenStatus;
     private WrittenScale? _writtenScale;
+    private readonly Dictionary<string, MetricChild> _metricChildren = new(StringComparer.Ordinal);
+    private int _metricChildCount;
+    private bool _awaitingReadings;
+
+    /// <summary>A Pods, Object or External metric's child, the query it was last told and its last reading.</summary>
+    private sealed class MetricChild(IActorRef actor, CustomMetricQuery query, DateTimeOffset createdAt)
+    {
+        public IActorRef Actor { get; } = actor;
+        public CustomMetricQuery Query { get; set; } = query;
+        public DateTimeOffset CreatedAt { get; } = createdAt;
+        public CustomMetricReading? Reading { get; set; }
+    }
 
     /// <summary>The status we wrote on top of the HPA version it was based on: until the watch delivers
     /// our write, the cache still shows the old status, and a pass must not redo the write.</summary>
@@ -108,6 +120,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
             RequestPass();
         });
         Receive<FreshMetrics>(_ => OnFreshMetrics());
+        Receive<CustomMetricReading>(OnReading);
         Receive<DebounceElapsed>(_ => RequestPass());
         Receive<ScaleWritten>(OnScaleWritten);
         Receive<ScaleReread>(OnScaleReread);
@@ -217,6 +230,8 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
             hpa = hpa with { Status = written.Status };
 
         var pass = BuildInputs(hpa);
+        if (AwaitFirstReadings(pass.Input.Now))
+            return;
         var decision = AutoscalerReconciler.Decide(pass.Input);
         _busy = true;
         _lastPassAt = pass.Input.Now;
@@ -266,24 +281,116 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
                 samples.Add(PodMetricsConversion.ToSample(usage));
         }
 
+        var now = _context.Time.GetUtcNow();
+        var pods = _context.Inputs.PodsInNamespace(hpa.Metadata.Namespace);
+        var metrics = new MetricsSnapshot { ResourceMetrics = new PodResourceMetrics(samples) };
+        if (_context.CustomMetrics is null)
+        {
+            metrics = metrics with { CustomMetricsError = NoCustomMetricsApi, ExternalMetricsError = NoExternalMetricsApi };
+        }
+        else if (freshScale is null)
+        {
+            Selector? podSelector = scale is { Selector.Length: > 0 } && Selector.TryParse(scale.Selector, out var parsed, out _) ? parsed : null;
+            EnsureMetricChildren(CustomMetricQuery.ForSpec(hpa, scale?.Selector ?? "", podSelector, pods), now);
+        }
+        if (_context.CustomMetrics is not null)
+            metrics = CustomMetricSnapshot.Apply(metrics, _metricChildren.Values.Where(c => c.Reading is not null).Select(c => c.Reading!)
+                .Concat(_metricChildren.Values.Where(c => c.Reading is null).Select(c => new CustomMetricReading { Query = c.Query })), now, StalenessBudget(hpa));
+
         var input = new ReconcileInput
         {
             Hpa = hpa,
             Settings = _context.Options.Settings,
             Scale = scale,
             GetScaleError = scaleError,
-            Pods = _context.Inputs.PodsInNamespace(hpa.Metadata.Namespace),
-            Metrics = new MetricsSnapshot
-            {
-                ResourceMetrics = new PodResourceMetrics(samples),
-                CustomMetricsError = NoCustomMetricsApi,
-                ExternalMetricsError = NoExternalMetricsApi,
-            },
+            Pods = pods,
+            Metrics = metrics,
             OtherHpaSelectors = OtherSelectors(hpa),
-            Now = _context.Time.GetUtcNow(),
+            Now = now,
             State = _state,
         };
         return new PassInputs(hpa, input, resourceVersion);
+    }
+
+    /// <summary>One child per Pods, Object and External metric of the spec: new metrics get a child, removed
+    /// ones lose theirs, and each child is told its query when it changed (pods come and go).</summary>
+    private void EnsureMetricChildren(List<CustomMetricQuery> queries, DateTimeOffset now)
+    {
+        var provider = _context.CustomMetrics!;
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var query in queries)
+        {
+            if (!keep.Add(query.Key))
+                continue;
+            if (_metricChildren.TryGetValue(query.Key, out var child))
+            {
+                if (!child.Query.SameAs(query))
+                {
+                    child.Query = query;
+                    child.Actor.Tell(query);
+                }
+                continue;
+            }
+            var actor = Context.ActorOf(CustomMetricSource.Props(Self, query, provider, _context.Options.CustomMetricsPollInterval, _context.Time),
+                $"metric-{++_metricChildCount}");
+            _metricChildren[query.Key] = new MetricChild(actor, query, now);
+        }
+        foreach (var key in _metricChildren.Keys.Where(k => !keep.Contains(k)).ToList())
+        {
+            Context.Stop(_metricChildren[key].Actor);
+            _metricChildren.Remove(key);
+        }
+    }
+
+    private void OnReading(CustomMetricReading reading)
+    {
+        if (!_metricChildren.TryGetValue(reading.Query.Key, out var child))
+            return;
+        var previous = child.Reading;
+        child.Reading = reading;
+        if (_awaitingReadings)
+        {
+            if (_metricChildren.Values.All(c => c.Reading is not null))
+            {
+                _awaitingReadings = false;
+                RequestPass();
+            }
+            return;
+        }
+        // A new value is fresh metrics: react as to a scrape batch (debounced). A repeated failure is not.
+        if (reading.Error is null && (previous is null || !SameValues(previous, reading)))
+            OnFreshMetrics();
+        else if (reading.Error is not null && previous?.Error is null)
+            OnFreshMetrics();
+    }
+
+    private static bool SameValues(CustomMetricReading a, CustomMetricReading b) =>
+        a.Error == b.Error
+        && (a.Values ?? []).Select(v => v.ValueMilli).SequenceEqual((b.Values ?? []).Select(v => v.ValueMilli))
+        && (a.PodValues ?? []).Select(v => (v.Pod, v.ValueMilli)).SequenceEqual((b.PodValues ?? []).Select(v => (v.Pod, v.ValueMilli)));
+
+    /// <summary>The first pass of a new child waits (briefly) for its first answer, so a fresh entity does
+    /// not report a failed metric just because it has not asked yet.</summary>
+    private bool AwaitFirstReadings(DateTimeOffset now)
+    {
+        var wait = _context.Options.FirstReadingWait;
+        if (_metricChildren.Values.Any(c => c.Reading is null && now - c.CreatedAt < wait))
+        {
+            _awaitingReadings = true;
+            Timers.StartSingleTimer(NotSyncedTimer, DebounceElapsed.Instance, wait);
+            return true;
+        }
+        _awaitingReadings = false;
+        return false;
+    }
+
+    /// <summary>The HPA's staleness budget: the annotation when valid, else the controller's default.</summary>
+    private TimeSpan StalenessBudget(HorizontalPodAutoscaler hpa)
+    {
+        if (hpa.Metadata.Annotations.TryGetValue(HpaSelection.StalenessBudgetAnnotation, out var text)
+            && GoDuration.TryParse(text, out var budget, out _) && budget >= TimeSpan.Zero)
+            return budget;
+        return _context.Options.CustomMetricsStalenessBudget;
     }
 
     /// <summary>The other selected HPAs of the namespace with the selector of their target's scale:

@@ -63,6 +63,16 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue("30s")]
         public string InitialReadinessDelay { get; init; } = "30s";
 
+        [CommandOption("--custom-metrics-poll-interval <DURATION>")]
+        [Description("How often each Pods, Object and External metric asks its provider.")]
+        [DefaultValue("15s")]
+        public string CustomMetricsPollInterval { get; init; } = "15s";
+
+        [CommandOption("--custom-metrics-staleness-budget <DURATION>")]
+        [Description("How long a Pods/Object/External metric whose backend fails keeps its last good value before it fails (which holds replicas).")]
+        [DefaultValue("2m")]
+        public string CustomMetricsStalenessBudget { get; init; } = "2m";
+
         [CommandOption("--metric-resolution <DURATION>")]
         [DefaultValue("15s")]
         public string MetricResolution { get; init; } = "15s";
@@ -82,6 +92,8 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue("10s")]
         public string KubeletRequestTimeout { get; init; } = "10s";
 
+        // Membership flags win over their ACTORSCALER_* environment variables (MembershipSources), which
+        // win over the HOCON files; null = not given.
         [CommandOption("--cluster-port <PORT>")]
         [Description("Akka remoting port of this member (env ACTORSCALER_CLUSTER_PORT; default 4053).")]
         public int? ClusterPort { get; init; }
@@ -90,8 +102,6 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("The name other members reach this one by: a StatefulSet pod's stable DNS name (env ACTORSCALER_CLUSTER_HOSTNAME; default 127.0.0.1).")]
         public string? ClusterHostname { get; init; }
 
-        // Membership flags win over their ACTORSCALER_* environment variables (MembershipSources), which
-        // win over the HOCON files; null = not given.
         [CommandOption("--seed-nodes <LIST>")]
         [Description("host:port of the seed members, the same list in the same order on every member; only the first may form the cluster (env ACTORSCALER_SEED_NODES; none = a one-member cluster).")]
         public string? SeedNodes { get; init; }
@@ -108,6 +118,10 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [CommandOption("--listen-insecure-http")]
         [Description("Serve the endpoints over plain HTTP instead of HTTPS with a self-signed certificate.")]
         public bool ListenInsecureHttp { get; init; }
+
+        [CommandOption("--per-hpa-metrics")]
+        [Description("Export horizontal_pod_autoscaler_controller_desired_replicas{namespace,hpa_name} (one series per HPA).")]
+        public bool PerHpaMetrics { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -167,6 +181,8 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 CpuInitializationPeriod = Duration("--horizontal-pod-autoscaler-cpu-initialization-period", CpuInitializationPeriod, min: TimeSpan.Zero),
                 InitialReadinessDelay = Duration("--horizontal-pod-autoscaler-initial-readiness-delay", InitialReadinessDelay, min: TimeSpan.Zero),
                 MetricResolution = resolution,
+                CustomMetricsPollInterval = Duration("--custom-metrics-poll-interval", CustomMetricsPollInterval, min: TimeSpan.FromMilliseconds(100)),
+                CustomMetricsStalenessBudget = Duration("--custom-metrics-staleness-budget", CustomMetricsStalenessBudget, min: TimeSpan.Zero),
                 KubeletInsecureTls = KubeletInsecureTls,
                 KubeletCertificateAuthority = KubeletCertificateAuthority,
                 KubeletPreferredAddressTypes = addressTypes,
@@ -174,6 +190,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 Membership = membership,
                 ListenAddress = new IPEndPoint(listenIp, listenPort),
                 ListenInsecureHttp = ListenInsecureHttp,
+                PerHpaMetrics = PerHpaMetrics,
             };
         }
 
@@ -214,15 +231,6 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         {
             await using var host = MemberHost.Build(options);
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
-        }
-        catch (FileNotFoundException ex)
-        {
-            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            return 1;
-        }
-    }
-}
             // SIGTERM and Ctrl+C end here after a graceful leave: 0. A member the cluster removed
             // (downed, or stranded below --min-members) ends here too, because its actor system
             // terminated and stopped the host: CoordinatedShutdown's exit code for the reason (3 when
@@ -232,3 +240,12 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 await Console.Error.WriteLineAsync($"error: the cluster removed this member ({host.ShutdownReason}); exiting so it restarts and joins again").ConfigureAwait(false);
                 return host.ShutdownReason!.ExitCode;
             }
+            return 0;
+        }
+        catch (FileNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

@@ -4,6 +4,7 @@ using ActorScaler.Core.Decision;
 using ActorScaler.Core.Spec;
 using ActorScaler.Kubernetes.Clients;
 using ActorScaler.Kubernetes.Informers;
+using ActorScaler.Metrics.Custom;
 using Akka.Hosting;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -33,7 +34,10 @@ public sealed class ControllerFeature : IMemberFeature
             new CachedHpaInputs(services.GetRequiredService<ControllerCaches>(), services.GetRequiredService<ClusterCaches>()),
             new StoreMetricsSource(services.GetRequiredService<ResourceMetricsStore>()),
             new KubernetesHpaWriter(services.GetRequiredService<ScaleClient>(), services.GetRequiredService<HpaStatusClient>(), services.GetRequiredService<EventRecorder>()),
-            TimeProvider.System);
+            TimeProvider.System,
+            // Registered by the custom metrics feature when a provider is configured; absent, the
+            // Pods/Object/External metrics fail as upstream's do without an aggregated metrics API.
+            services.GetService<ICustomMetricsProvider>());
         builder.AddHpaController(context);
     }
 
@@ -49,6 +53,8 @@ public sealed class ControllerFeature : IMemberFeature
         {
             SyncPeriod = options.SyncPeriod,
             Shadow = options.Mode == ControllerMode.Shadow,
+            CustomMetricsPollInterval = options.CustomMetricsPollInterval,
+            CustomMetricsStalenessBudget = options.CustomMetricsStalenessBudget,
             HpaSelector = options.HpaSelector is null ? null : Selector.Parse(options.HpaSelector),
             Settings = ControllerSettings.Production with
             {

@@ -45,6 +45,8 @@ public sealed record RunOptions
     public TimeSpan InitialReadinessDelay { get; init; } = DefaultInitialReadinessDelay;
 
     public TimeSpan MetricResolution { get; init; } = DefaultMetricResolution;
+    public TimeSpan CustomMetricsPollInterval { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan CustomMetricsStalenessBudget { get; init; } = TimeSpan.FromMinutes(2);
     public bool KubeletInsecureTls { get; init; }
     public string? KubeletCertificateAuthority { get; init; }
     public IReadOnlyList<string> KubeletPreferredAddressTypes { get; init; } = DefaultKubeletAddressTypes;
@@ -54,6 +56,8 @@ public sealed record RunOptions
     public IPEndPoint ListenAddress { get; init; } = new(IPAddress.Loopback, 8443);
     /// <summary>Serve the HTTP endpoints without TLS (tests, or behind a TLS-terminating proxy).</summary>
     public bool ListenInsecureHttp { get; init; }
+    /// <summary>Export desired_replicas{namespace,hpa_name}: one series per HPA, so off by default.</summary>
+    public bool PerHpaMetrics { get; init; }
 
     /// <summary>The User-Agent this member sends to the API server: the member is named so an audit
     /// can tell writers apart.</summary>
