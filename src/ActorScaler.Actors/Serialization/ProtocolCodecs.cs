@@ -8,5 +8,6 @@ public static class ProtocolCodecs
     [
         .. ActorScaler.Actors.Metrics.MetricsCodecs.All,
         .. ActorScaler.Actors.Hpa.HpaCodecs.All,
+        .. ActorScaler.Actors.Telemetry.TelemetryCodecs.All,
     ];
 }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
 using k8s;
 
 namespace ActorScaler.Kubernetes.Clients;
@@ -31,6 +34,91 @@ public static class KubernetesClientFactory
         config.UserAgent = connection.UserAgent;
         // Watches are long-lived; per-call timeouts are set per request instead.
         config.HttpClientTimeout = TimeSpan.FromSeconds(30);
-        return new k8s.Kubernetes(config);
+        return new k8s.Kubernetes(config, new ApiRequestTelemetryHandler());
+    }
+}
+
+/// <summary>
+/// Counts every API server request by Kubernetes verb and HTTP status code
+/// (actorscaler_kubernetes_api_requests_total{verb,code}) and times it, as the API server's own
+/// apiserver_request_total does, so a member's API cost is visible from the member. Its Meter has the
+/// member's meter name (ActorScalerTelemetry.Name), so one AddMeter("ActorScaler") exports it.
+/// </summary>
+public sealed class ApiRequestTelemetryHandler : DelegatingHandler
+{
+    public const string MeterName = "ActorScaler";
+    public const string RequestsName = "actorscaler_kubernetes_api_requests_total";
+    public const string DurationName = "actorscaler_kubernetes_api_request_duration_seconds";
+    public const string VerbLabel = "verb";
+    public const string CodeLabel = "code";
+    /// <summary>The code label when no HTTP answer came (connection refused, timeout).</summary>
+    public const string NoResponseCode = "none";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Requests = Meter.CreateCounter<long>(RequestsName, unit: null,
+        "Requests to the Kubernetes API server, by verb (get, list, watch, create, update, patch, delete) and HTTP status code.");
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram(DurationName, "s",
+        "Time to the response headers of a Kubernetes API request (for a watch: until the stream opens), by verb.", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var verb = new KeyValuePair<string, object?>(VerbLabel, Verb(request.Method, request.RequestUri));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            Requests.Add(1, verb, new KeyValuePair<string, object?>(CodeLabel, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)));
+            Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, verb);
+            return response;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            Requests.Add(1, verb, new KeyValuePair<string, object?>(CodeLabel, NoResponseCode));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The API server's verb for a request (as in its audit log): GET of a collection is list, or watch
+    /// with ?watch=true; GET of an object or its subresource is get; DELETE of a collection is
+    /// deletecollection. The path is /api/v1/... or /apis/GROUP/VERSION/..., optionally namespaced.
+    /// </summary>
+    public static string Verb(HttpMethod method, Uri? uri)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        var isCollection = uri is not null && IsCollection(uri.AbsolutePath);
+        if (method == HttpMethod.Get)
+        {
+            if (uri is not null && IsWatch(uri.Query))
+                return "watch";
+            return isCollection ? "list" : "get";
+        }
+        if (method == HttpMethod.Post)
+            return "create";
+        if (method == HttpMethod.Put)
+            return "update";
+        if (method == HttpMethod.Patch)
+            return "patch";
+        if (method == HttpMethod.Delete)
+            return isCollection ? "deletecollection" : "delete";
+        // Bounded: anything else is grouped rather than labelled by an arbitrary method name.
+        return "other";
+    }
+
+    private static bool IsWatch(string query) =>
+        query.Contains("watch=true", StringComparison.Ordinal) || query.Contains("watch=1", StringComparison.Ordinal);
+
+    private static bool IsCollection(string path)
+    {
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        // Skip the prefix: "api/v1" (core) or "apis/GROUP/VERSION".
+        var skip = segments.Length > 0 && segments[0] == "api" ? 2 : segments.Length > 0 && segments[0] == "apis" ? 3 : 0;
+        var rest = segments.AsSpan(Math.Min(skip, segments.Length));
+        // "namespaces/NS/<resource>..." is namespaced; "namespaces" or "namespaces/NS" name the namespaces themselves.
+        if (rest.Length > 2 && rest[0] == "namespaces")
+            rest = rest[2..];
+        return rest.Length == 1;
     }
 }

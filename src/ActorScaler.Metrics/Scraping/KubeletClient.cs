@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -143,6 +144,10 @@ public sealed class KubeletPayload : IDisposable
 
     public int Length { get; }
 
+    /// <summary>The W3C traceparent of the scrape's span when this scrape was traced (sampled), so whoever
+    /// carries the samples on can continue the trace; null otherwise.</summary>
+    public string? TraceParent { get; internal set; }
+
     public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(KubeletPayload))).AsSpan(0, Length);
 
     public void Dispose()
@@ -174,6 +179,8 @@ public sealed class KubeletClient : IKubeletClient
     // The TLS callback runs inside SendAsync on this scraper's only request, so a field carries the
     // verification error out to the exception handler (HttpClient only reports "authentication failed").
     private string? _certificateError;
+    // The status of the answer, for the requests counter (null until an answer arrives).
+    private int? _statusCode;
 
     public KubeletClient(KubeletClientOptions options)
     {
@@ -205,6 +212,26 @@ public sealed class KubeletClient : IKubeletClient
     public async Task<KubeletPayload> GetAsync(Uri url, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = ScrapeTelemetry.StartScrape(url);
+        _statusCode = null;
+        try
+        {
+            var payload = await SendAsync(url, cancellationToken).ConfigureAwait(false);
+            ScrapeTelemetry.Succeeded(activity, Stopwatch.GetElapsedTime(started), _statusCode ?? 200, payload.Length);
+            if (activity is not null)
+                payload.TraceParent = activity.Id;
+            return payload;
+        }
+        catch (KubeletScrapeException ex)
+        {
+            ScrapeTelemetry.Failed(activity, Stopwatch.GetElapsedTime(started), _statusCode, ex.Reason, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task<KubeletPayload> SendAsync(Uri url, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -214,6 +241,7 @@ public sealed class KubeletClient : IKubeletClient
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            _statusCode = (int)response.StatusCode;
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 var body = await ReadPrefixAsync(response, timeout.Token).ConfigureAwait(false);
