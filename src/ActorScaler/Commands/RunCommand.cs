@@ -73,6 +73,27 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [DefaultValue("2m")]
         public string CustomMetricsStalenessBudget { get; init; } = "2m";
 
+        [CommandOption("--prometheus-url <URL>")]
+        [Description("Read Pods, Object and External metrics from this Prometheus (needs --prometheus-rules).")]
+        public string? PrometheusUrl { get; init; }
+
+        [CommandOption("--prometheus-rules <FILE>")]
+        [Description("prometheus-adapter rules file (rules, externalRules) mapping HPA metrics to PromQL.")]
+        public string? PrometheusRules { get; init; }
+
+        [CommandOption("--prometheus-timeout <DURATION>")]
+        [DefaultValue("10s")]
+        public string PrometheusTimeout { get; init; } = "10s";
+
+        [CommandOption("--metrics-relist-interval <DURATION>")]
+        [Description("How often the Prometheus series are rediscovered (prometheus-adapter's flag).")]
+        [DefaultValue("1m")]
+        public string MetricsRelistInterval { get; init; } = "1m";
+
+        [CommandOption("--custom-metrics-from-api-server")]
+        [Description("Read Pods, Object and External metrics through the API server from an installed adapter.")]
+        public bool CustomMetricsFromApiServer { get; init; }
+
         [CommandOption("--metric-resolution <DURATION>")]
         [DefaultValue("15s")]
         public string MetricResolution { get; init; } = "15s";
@@ -164,6 +185,7 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 throw new FormatException($"invalid value for --kubelet-certificate-authority: {KubeletCertificateAuthority} does not exist");
             if (KubeletInsecureTls && KubeletCertificateAuthority is not null)
                 throw new FormatException("--kubelet-insecure-tls and --kubelet-certificate-authority are mutually exclusive");
+            var prometheusUrl = Hosting.CustomMetricsFeature.ValidatePrometheusFlags(PrometheusUrl, PrometheusRules, CustomMetricsFromApiServer);
             if (HpaSelector is not null && !Core.Spec.Selector.TryParse(HpaSelector, out _, out var selectorError))
                 throw new FormatException($"invalid value for --hpa-selector: {selectorError}");
 
@@ -190,6 +212,11 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
                 Membership = membership,
                 ListenAddress = new IPEndPoint(listenIp, listenPort),
                 ListenInsecureHttp = ListenInsecureHttp,
+                PrometheusUrl = prometheusUrl,
+                PrometheusRules = PrometheusRules,
+                PrometheusTimeout = Duration("--prometheus-timeout", PrometheusTimeout, min: TimeSpan.FromMilliseconds(1)),
+                MetricsRelistInterval = Duration("--metrics-relist-interval", MetricsRelistInterval, min: TimeSpan.FromSeconds(1)),
+                CustomMetricsFromApiServer = CustomMetricsFromApiServer,
                 PerHpaMetrics = PerHpaMetrics,
             };
         }

@@ -24,6 +24,8 @@ public static class MemberFeatures
     [
         new KubernetesFeature(),
         new MetricsFeature(),
+        // Before ControllerFeature, which resolves the ICustomMetricsProvider this one registers.
+        new CustomMetricsFeature(),
         new ControllerFeature(),
     ];
 }

@@ -47,6 +47,16 @@ public sealed record RunOptions
     public TimeSpan MetricResolution { get; init; } = DefaultMetricResolution;
     public TimeSpan CustomMetricsPollInterval { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan CustomMetricsStalenessBudget { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>--prometheus-url: read Pods/Object/External metrics from this Prometheus (with <see cref="PrometheusRules"/>).</summary>
+    public Uri? PrometheusUrl { get; init; }
+    /// <summary>--prometheus-rules: the prometheus-adapter rules file mapping HPA metrics to PromQL.</summary>
+    public string? PrometheusRules { get; init; }
+    /// <summary>--prometheus-timeout: the bound on each Prometheus call.</summary>
+    public TimeSpan PrometheusTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>--metrics-relist-interval (prometheus-adapter's flag): how often series are rediscovered.</summary>
+    public TimeSpan MetricsRelistInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>--custom-metrics-from-api-server: read them through the API server from an installed adapter instead.</summary>
+    public bool CustomMetricsFromApiServer { get; init; }
     public bool KubeletInsecureTls { get; init; }
     public string? KubeletCertificateAuthority { get; init; }
     public IReadOnlyList<string> KubeletPreferredAddressTypes { get; init; } = DefaultKubeletAddressTypes;

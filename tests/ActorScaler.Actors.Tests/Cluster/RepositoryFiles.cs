@@ -1,0 +1,19 @@
+namespace ActorScaler.Actors.Tests.Cluster;
+
+/// <summary>Files of the repository the tests check (the shipped HOCON), found from the test's output folder.</summary>
+internal static class RepositoryFiles
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Path(string relative) => System.IO.Path.Combine(Root, relative);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "ActorScaler.sln")))
+                return dir.FullName;
+        }
+        throw new DirectoryNotFoundException($"no ActorScaler.sln above {AppContext.BaseDirectory}");
+    }
+}
