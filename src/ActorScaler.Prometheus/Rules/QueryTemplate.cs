@@ -52,6 +52,8 @@ public sealed class QueryTemplate
             if (close < 0)
                 throw new QueryTemplateException($"unclosed action: \"{Open}\" at column {open + 1} has no \"{Close}\"");
             var action = text[(open + Open.Length)..close];
+            if (action.Contains(Open, StringComparison.Ordinal))
+                throw new QueryTemplateException($"unclosed action: \"{Open}\" at column {open + 1} has no \"{Close}\" before the next \"{Open}\"");
             // Go's trim markers need a space after "<<-" and before "->>" so "<<-3>>" stays a number.
             if (action.StartsWith("- ", StringComparison.Ordinal))
             {
