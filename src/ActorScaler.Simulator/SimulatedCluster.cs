@@ -129,6 +129,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             });
             await workloads.StartAsync(cancellationToken);
             app.MapSimulatorNodeAdmin(workloads);
+            app.MapKubeletRequestLog(workloads);
         }
         var server = new ApiServer(store, handler, aggregator, faults, audit, version);
         server.Map(app);

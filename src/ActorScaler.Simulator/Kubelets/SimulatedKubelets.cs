@@ -39,6 +39,7 @@ public sealed class SimulatedKubelets : IAsyncDisposable
         Array.Fill(_faults, KubeletFault.Healthy);
         _stats = stats;
         _time = time;
+        Requests = new KubeletRequestLog(_nodeNames, time);
         // One certificate per mode shared by all nodes: issuing two thousand would cost seconds at
         // start-up and every node is reached at the same address anyway.
         _withIpSan = ca.IssueServingCertificate("simulated-kubelet", ["localhost"], includeLoopbackIpSan: true);
@@ -77,6 +78,9 @@ public sealed class SimulatedKubelets : IAsyncDisposable
     }
 
     public IReadOnlyList<string> NodeNames => _nodeNames;
+
+    /// <summary>Every /metrics/resource request per node, with the recent arrival times.</summary>
+    public KubeletRequestLog Requests { get; }
 
     /// <summary>The kubelet port of each node, in node order.</summary>
     public IReadOnlyList<int> Ports => _farm?.Ports ?? [];
@@ -122,6 +126,8 @@ public sealed class SimulatedKubelets : IAsyncDisposable
 
     private async Task HandleAsync(int index, HttpContext context)
     {
+        if (context.Request.Path.Value == KubeletResourceMetrics.Path)
+            Requests.Record(index);
         var fault = Volatile.Read(ref _faults[index]);
         if (fault.Mode == KubeletFaultMode.Down)
         {
