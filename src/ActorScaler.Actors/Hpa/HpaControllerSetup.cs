@@ -2,6 +2,7 @@ using ActorScaler.Actors.Cluster;
 using ActorScaler.Actors.Protocol;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.DistributedData;
 using Akka.Hosting;
 
 namespace ActorScaler.Actors.Hpa;
@@ -29,7 +30,12 @@ public static class HpaControllerSetup
         ArgumentNullException.ThrowIfNull(context);
         builder.WithShardRegion<HpaSupervisor>(
             RegionName,
-            hpaKey => HpaSupervisor.Props(hpaKey, context),
+            // Entities keep their decision state in Akka.DistributedData (DecisionStateReplication).
+            (system, _, _) =>
+            {
+                var replicator = DistributedData.Get(system).Replicator;
+                return hpaKey => HpaSupervisor.Props(hpaKey, context, replicator);
+            },
             new HpaMessageExtractor(),
             new ShardOptions
             {

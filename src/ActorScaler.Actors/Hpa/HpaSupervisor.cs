@@ -6,7 +6,9 @@ using ActorScaler.Core.Spec;
 using ActorScaler.Kubernetes.Clients;
 using ActorScaler.Kubernetes.Informers;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using Akka.DistributedData;
 using Akka.Event;
 using ApiScaleWrite = ActorScaler.Kubernetes.Clients.ScaleWriteResult;
 using CoreScaleWrite = ActorScaler.Core.Decision.ScaleWriteResult;
@@ -28,6 +30,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private const string SyncTimer = "sync";
     private const string DebounceTimer = "debounce";
     private const string NotSyncedTimer = "not-synced";
+    private const string RestoreTimer = "restore";
     private static readonly TimeSpan NotSyncedRetry = TimeSpan.FromSeconds(1);
 
     /// <summary>What the custom and external metrics clients answer while no provider is registered
@@ -59,6 +62,12 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private WrittenStatus? _writtenStatus;
     private WrittenScale? _writtenScale;
     private readonly Dictionary<string, MetricChild> _metricChildren = new(StringComparer.Ordinal);
+    private readonly IActorRef? _replicator;
+    private readonly LWWRegisterKey<ReplicatedDecisionState> _stateKey;
+    private UniqueAddress? _selfAddress;
+    private bool _restoring;
+    private bool _readLocally;
+    private DecisionState _replicatedState = DecisionState.Initial;
     private int _metricChildCount;
     private bool _awaitingReadings;
 
@@ -87,9 +96,19 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     private sealed record PassFinished(string HpaResourceVersion, HorizontalPodAutoscalerStatus? StatusWritten, string? ShadowDecision, DateTimeOffset At = default);
 
-    public HpaSupervisor(string hpaKey, HpaControllerContext context)
+    /// <summary>Local: the replicated state did not arrive in time (the replicator is overloaded).</summary>
+    private sealed class RestoreDeadline : INoSerializationVerificationNeeded
+    {
+        public static readonly RestoreDeadline Instance = new();
+    }
+
+    /// <param name="replicator">Akka.DistributedData's replicator, to keep the decision state across
+    /// failovers (<see cref="DecisionStateReplication"/>); null keeps it in memory only (tests, one member).</param>
+    public HpaSupervisor(string hpaKey, HpaControllerContext context, IActorRef? replicator = null)
     {
         _key = hpaKey;
+        _replicator = replicator;
+        _stateKey = DecisionStateReplication.KeyFor(hpaKey);
         var slash = hpaKey.IndexOf('/', StringComparison.Ordinal);
         _ns = slash < 0 ? "" : hpaKey[..slash];
         _context = context;
@@ -121,6 +140,10 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         });
         Receive<FreshMetrics>(_ => OnFreshMetrics());
         Receive<CustomMetricReading>(OnReading);
+        Receive<IGetResponse>(OnStateRead);
+        Receive<RestoreDeadline>(_ => FinishRestore(null));
+        // WriteLocal always succeeds; nothing waits for the answer.
+        Receive<IUpdateResponse>(_ => { });
         Receive<DebounceElapsed>(_ => RequestPass());
         Receive<ScaleWritten>(OnScaleWritten);
         Receive<ScaleReread>(OnScaleReread);
@@ -136,8 +159,8 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string hpaKey, HpaControllerContext context) =>
-        Akka.Actor.Props.Create(() => new HpaSupervisor(hpaKey, context));
+    public static Props Props(string hpaKey, HpaControllerContext context, IActorRef? replicator = null) =>
+        Akka.Actor.Props.Create(() => new HpaSupervisor(hpaKey, context, replicator));
 
     protected override void PostStop()
     {
@@ -151,7 +174,62 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
             return;
         _started = true;
         ScheduleSync();
+        if (_replicator is not null)
+        {
+            // Before the first pass, pick up the memory of the previous owner (a member that died or left).
+            _selfAddress = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+            _restoring = true;
+            var timeout = DecisionStateReplication.ReadTimeout(_context.Options.SyncPeriod);
+            _replicator.Tell(Dsl.Get(_stateKey, new ReadMajority(timeout)));
+            // The replicator always answers; this only bounds the wait if it is overloaded.
+            Timers.StartSingleTimer(RestoreTimer, RestoreDeadline.Instance, timeout * 3);
+            return;
+        }
         RequestPass();
+    }
+
+    private void OnStateRead(IGetResponse response)
+    {
+        if (!_restoring)
+            return;
+        if (response.IsFailure && !_readLocally)
+        {
+            _readLocally = true;
+            // No majority within the timeout (members down or joining): this member's replica is still
+            // better than forgetting.
+            _replicator!.Tell(Dsl.Get(_stateKey, ReadLocal.Instance));
+            return;
+        }
+        FinishRestore(response.IsSuccessful && response.IsFound ? response.Get(_stateKey).Value : null);
+    }
+
+    private void FinishRestore(ReplicatedDecisionState? replicated)
+    {
+        if (!_restoring)
+            return;
+        _restoring = false;
+        Timers.Cancel(RestoreTimer);
+        var uid = _context.Inputs.TryGetHpa(_key, out var entry) ? entry.Hpa?.Metadata.Uid ?? "" : "";
+        if (replicated is not null && replicated.HpaUid.Length > 0 && string.Equals(replicated.HpaUid, uid, StringComparison.Ordinal))
+        {
+            _state = replicated.State;
+            _replicatedState = replicated.State;
+            if (_log.IsInfoEnabled)
+                _log.Info("HPA {0}: restored decision state ({1} recommendations, {2} scale-up and {3} scale-down events)", _key,
+                    _state.Recommendations?.Count ?? 0, _state.ScaleUpEvents.Count, _state.ScaleDownEvents.Count);
+        }
+        RequestPass();
+    }
+
+    /// <summary>Replicates the state when a pass changed it (WriteLocal: the pass never waits).</summary>
+    private void ReplicateState(string hpaUid)
+    {
+        if (_replicator is null || _selfAddress is not { } self || ReferenceEquals(_state, _replicatedState) || _state == _replicatedState)
+            return;
+        _replicatedState = _state;
+        var value = new ReplicatedDecisionState(hpaUid, _state);
+        _replicator.Tell(Dsl.Update(_stateKey, new LWWRegister<ReplicatedDecisionState>(self, value), WriteLocal.Instance,
+            register => register.WithValue(self, value)));
     }
 
     private void Passivate(string why)
@@ -201,6 +279,8 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     private void RunPass()
     {
+        if (_restoring)
+            return; // FinishRestore requests the pass.
         if (!_context.Inputs.IsSynced)
         {
             Timers.StartSingleTimer(NotSyncedTimer, DebounceElapsed.Instance, NotSyncedRetry);
@@ -479,6 +559,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     {
         var result = AutoscalerReconciler.Complete(decision, scaleWrite);
         _state = result.State;
+        ReplicateState(pass.Hpa.Metadata.Uid ?? "");
         _passes++;
         if (decision.Outcome != DecisionOutcome.FailedGetScale)
         {
