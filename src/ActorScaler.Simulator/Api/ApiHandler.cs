@@ -688,6 +688,7 @@ public sealed class ApiHandler
     private static void Validate(ApiResource r, JsonObject stored, JsonObject? old = null, bool statusUpdate = false)
     {
         if (r.Storage == GroupResource.HorizontalPodAutoscalers) HpaAdmission.Validate(stored, old, statusUpdate);
+        else if (!statusUpdate) ObjectValidation.Validate(r, stored);
     }
 
     /// <summary>autoscaling/v1 Scale of a workload: spec.replicas, status.replicas and the selector as a string.</summary>
