@@ -20,6 +20,7 @@ public static class Program
             config.AddCommand<ValidateCommand>("validate")
                 .WithDescription("Validate HPA manifests as the API server would and print the canonical autoscaling/v2 form.");
             config.AddCommand<SimulateCommand>("simulate").WithDescription("What-if: replay an HPA against a load curve in virtual time (no cluster) and chart replicas, flaps and cost.");
+            config.AddCommand<ExplainCommand>("explain").WithDescription("Why an HPA has its replica count: its last decisions step by step (metrics, tolerance, stabilization, limits), from any member.");
             config.AddCommand<DemoCommand>("demo").WithDescription("The seed tutorial live: a simulated cluster, 3 members, the bootcamp HPA scaling 1 -> 10 -> 1 under load (under 3 minutes).");
         });
         try

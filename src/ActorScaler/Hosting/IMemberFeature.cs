@@ -22,6 +22,7 @@ public static class MemberFeatures
 {
     public static IReadOnlyList<IMemberFeature> All =>
     [
+        new TelemetryFeature(),
         new KubernetesFeature(),
         new MetricsFeature(),
         // Before ControllerFeature, which resolves the ICustomMetricsProvider this one registers.
