@@ -22,6 +22,7 @@ public static class Program
             config.AddCommand<SimulateCommand>("simulate").WithDescription("What-if: replay an HPA against a load curve in virtual time (no cluster) and chart replicas, flaps and cost.");
             config.AddCommand<ExplainCommand>("explain").WithDescription("Why an HPA has its replica count: its last decisions step by step (metrics, tolerance, stabilization, limits), from any member.");
             config.AddCommand<DemoCommand>("demo").WithDescription("The seed tutorial live: a simulated cluster, 3 members, the bootcamp HPA scaling 1 -> 10 -> 1 under load (under 3 minutes).");
+            config.AddCommand<BenchCommand>("bench").WithDescription("The scale benchmark: the simulator and N members as processes, thousands of HPAs, a load step; reconciles/s, effective sync period, decision latency, API and kubelet requests, CPU and memory per member, HPA and node.");
         });
         try
         {
