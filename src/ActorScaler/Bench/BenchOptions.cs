@@ -21,6 +21,9 @@ public sealed record BenchOptions
 
     public required string OutDirectory { get; init; }
 
+    /// <summary>HOCON layered over the members' shipped configuration (`run --config`), e.g. failure-detector tuning.</summary>
+    public string? MemberConfig { get; init; }
+
     /// <summary>Upper bounds that keep a mistyped flag from taking the machine down.</summary>
     public const int MaxMembers = 9;
     public const int MaxHpas = 100_000;
@@ -50,6 +53,8 @@ public sealed record BenchOptions
             problems.Add($"invalid value for --duration: {GoDuration.Format(Duration)}: must be at least 4 sync periods or metric resolutions ({GoDuration.Format(minimum)}), so each half of the window sees two passes");
         if (ScaleShare is <= 0 or >= 1 || double.IsNaN(ScaleShare))
             problems.Add($"invalid value for --scale-share: {ScaleShare}: must be greater than 0 and less than 1");
+        if (MemberConfig is not null && !File.Exists(MemberConfig))
+            problems.Add($"invalid value for --member-config: {MemberConfig} does not exist");
         if (string.IsNullOrWhiteSpace(OutDirectory))
             problems.Add("invalid value for --out: must name a directory");
         return problems;

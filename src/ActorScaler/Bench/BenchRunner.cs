@@ -42,7 +42,12 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
             Members = options.Members,
             OutDirectory = outDirectory,
             Simulator = new SimulatorProcessOptions { Nodes = options.Nodes, Manifests = [manifest] },
-            Member = new MemberProcessOptions { SyncPeriod = options.SyncPeriod, MetricResolution = options.MetricResolution },
+            Member = new MemberProcessOptions
+            {
+                SyncPeriod = options.SyncPeriod,
+                MetricResolution = options.MetricResolution,
+                ExtraArguments = options.MemberConfig is { } config ? ["--config", Path.GetFullPath(config)] : [],
+            },
             SimulatorReadyTimeout = TimeSpan.FromMinutes(10),
             MembersReadyTimeout = TimeSpan.FromMinutes(10),
         }, cancellationToken).ConfigureAwait(false);
@@ -174,7 +179,18 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
     private static ProcessUsage[] Sample(ProcessCluster cluster) =>
         cluster.Members.Select(m => m.Process.IsRunning && m.Process.Sample() is { } usage
             ? usage
-            : throw new InvalidOperationException($"member {m.Index} is not running (exit code {m.Process.ExitCode}); its output ({m.Process.LogPath}):\n{m.Process.RecentOutput()}")).ToArray();
+            : throw new BenchFailedException($"member {m.Index} stopped (exit code {m.Process.ExitCode}{ExitMeaning(m.Process.ExitCode)}); the benchmark cannot continue. "
+                + $"Its last lines ({m.Process.LogPath}):\n{m.Process.RecentOutput(ChildProcess.ErrorContextLines)}")).ToArray();
+
+    // CoordinatedShutdown's exit code when the cluster downed the member (Akka's ClusterDowningReason).
+    private const int ClusterDownedExitCode = 3;
+
+    private static string ExitMeaning(int? code) => code switch
+    {
+        ClusterDownedExitCode => ": the cluster downed it (see the split-brain resolver lines)",
+        137 => ": killed by SIGKILL",
+        _ => "",
+    };
 
     private async Task WaitAsync(string what, TimeSpan timeout, Func<Task<bool>> done, ProcessCluster cluster, CancellationToken cancellationToken)
     {
@@ -182,10 +198,10 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
         while (!await done().ConfigureAwait(false))
         {
             if (!cluster.Simulator.Process.IsRunning)
-                throw new InvalidOperationException($"the simulator exited (code {cluster.Simulator.Process.ExitCode}) while waiting for {what}; its output:\n{cluster.Simulator.Process.RecentOutput()}");
+                throw new BenchFailedException($"the simulator exited (code {cluster.Simulator.Process.ExitCode}) while waiting for {what}; its output:\n{cluster.Simulator.Process.RecentOutput(ChildProcess.ErrorContextLines)}");
             _ = Sample(cluster);
             if (DateTimeOffset.UtcNow > deadline)
-                throw new TimeoutException($"no {what} within {timeout.TotalMinutes:0} min");
+                throw new BenchFailedException($"no {what} within {timeout.TotalMinutes:0} min; the process logs are in {options.OutDirectory}");
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -228,3 +244,6 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
         return string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores ({model}){memory}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
     }
 }
+
+/// <summary>The benchmark could not complete; the message says why and where the logs are.</summary>
+public sealed class BenchFailedException(string message) : Exception(message);

@@ -17,6 +17,9 @@ public sealed class ChildProcess : IAsyncDisposable
     private const int SigTerm = 15;
     private const int RecentLines = 200;
 
+    /// <summary>How many of a process's last lines an error message quotes.</summary>
+    public const int ErrorContextLines = 30;
+
     private static readonly ConcurrentDictionary<ChildProcess, byte> Live = new();
 
     private readonly ActorScalerExecutable _executable;
@@ -161,10 +164,10 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>The last lines the process wrote (for error messages when it fails to start).</summary>
-    public string RecentOutput()
+    public string RecentOutput(int lines = RecentLines)
     {
         lock (_logLock)
-            return string.Join('\n', _recent);
+            return string.Join('\n', _recent.Skip(Math.Max(0, _recent.Count - lines)));
     }
 
     /// <summary>Waits until the process has exited.</summary>

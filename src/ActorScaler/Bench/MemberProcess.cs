@@ -85,7 +85,7 @@ public sealed class MemberProcess : IAsyncDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!Process.IsRunning)
-                throw new InvalidOperationException($"member {Index} exited with code {Process.ExitCode} before it was ready; its output ({Process.LogPath}):\n{Process.RecentOutput()}");
+                throw new InvalidOperationException($"member {Index} exited with code {Process.ExitCode} before it was ready; its output ({Process.LogPath}):\n{Process.RecentOutput(ChildProcess.ErrorContextLines)}");
             try
             {
                 using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken).ConfigureAwait(false);
@@ -102,7 +102,7 @@ public sealed class MemberProcess : IAsyncDisposable
                 last = "/readyz timed out";
             }
             if (DateTimeOffset.UtcNow > deadline)
-                throw new TimeoutException($"member {Index} was not ready within {timeout.TotalSeconds:0}s (last /readyz: {last}); its output ({Process.LogPath}):\n{Process.RecentOutput()}");
+                throw new TimeoutException($"member {Index} was not ready within {timeout.TotalSeconds:0}s (last /readyz: {last}); its output ({Process.LogPath}):\n{Process.RecentOutput(ChildProcess.ErrorContextLines)}");
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
         }
     }

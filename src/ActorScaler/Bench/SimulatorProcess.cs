@@ -129,7 +129,7 @@ public sealed class SimulatorProcess : IAsyncDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!Process.IsRunning)
-                    throw new InvalidOperationException($"the simulator exited with code {Process.ExitCode} before it was ready; its output ({Process.LogPath}):\n{Process.RecentOutput()}");
+                    throw new InvalidOperationException($"the simulator exited with code {Process.ExitCode} before it was ready; its output ({Process.LogPath}):\n{Process.RecentOutput(ChildProcess.ErrorContextLines)}");
                 // The kubeconfig and CA are written once the API server listens (and the manifests follow).
                 if (http is null && File.Exists(KubeconfigPath) && File.Exists(CaFile))
                 {
@@ -158,7 +158,7 @@ public sealed class SimulatorProcess : IAsyncDisposable
                     }
                 }
                 if (DateTimeOffset.UtcNow > deadline)
-                    throw new TimeoutException($"the simulator was not ready within {timeout.TotalSeconds:0}s; its output ({Process.LogPath}):\n{Process.RecentOutput()}");
+                    throw new TimeoutException($"the simulator was not ready within {timeout.TotalSeconds:0}s; its output ({Process.LogPath}):\n{Process.RecentOutput(ChildProcess.ErrorContextLines)}");
                 await Task.Delay(200, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -58,6 +58,10 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         [DefaultValue("0.1")]
         public string ScaleShare { get; init; } = "0.1";
 
+        [CommandOption("--member-config <FILE>")]
+        [Description("HOCON layered over the members' shipped configuration (passed to `run --config`).")]
+        public string? MemberConfig { get; init; }
+
         [CommandOption("--out <DIR>")]
         [Description("Where report.json, report.md and one log per process go.")]
         [DefaultValue("out/bench")]
@@ -90,6 +94,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
                 ? share
                 : throw new FormatException($"invalid value for --scale-share: \"{ScaleShare}\": must be a number such as 0.1"),
             OutDirectory = Out,
+            MemberConfig = MemberConfig,
         };
 
         private static TimeSpan ParseDuration(string flag, string value) =>
@@ -119,8 +124,17 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         }
 
         var command = "actorscaler bench " + string.Join(' ', context.Arguments.SkipWhile(a => a == context.Name));
-        var measurements = await new BenchRunner(options, line => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"))
-            .RunAsync(cancellationToken).ConfigureAwait(false);
+        BenchMeasurements measurements;
+        try
+        {
+            measurements = await new BenchRunner(options, line => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"))
+                .RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BenchFailedException or TimeoutException or HttpRequestException or InvalidOperationException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"error: the benchmark failed: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
         var report = BenchAnalysis.Analyze(measurements, command.TrimEnd());
         var (json, markdown) = BenchRunner.Write(report, Path.GetFullPath(options.OutDirectory));
 
