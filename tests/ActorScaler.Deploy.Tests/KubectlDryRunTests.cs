@@ -103,6 +103,5 @@ public sealed class KubectlDryRunTests : IAsyncLifetime
         new("", "serviceaccounts"), new("", "services"), new("", "configmaps"),
         new("apps", "statefulsets"), new("policy", "poddisruptionbudgets"), new("apiregistration.k8s.io", "apiservices"),
         new("rbac.authorization.k8s.io", "clusterroles"), new("rbac.authorization.k8s.io", "clusterrolebindings"),
-        new("rbac.authorization.k8s.io", "rolebindings"),
     ];
 }

@@ -29,7 +29,6 @@ public sealed class ManifestTests
             "ConfigMap/actorscaler-hocon",
             "Namespace/actorscaler",
             "PodDisruptionBudget/actorscaler",
-            "RoleBinding/actorscaler-auth-reader",
             "Service/actorscaler",
             "Service/actorscaler-metrics-api",
             "ServiceAccount/actorscaler",
@@ -37,13 +36,11 @@ public sealed class ManifestTests
         ], kinds);
         Assert.IsType<V1APIService>(Manifests.Single<V1APIService>());
         Assert.IsType<V1PodDisruptionBudget>(Manifests.Single<V1PodDisruptionBudget>());
-        // Namespaced objects live in our namespace; only the auth-reader binding must sit in kube-system.
+        // Namespaced objects live in our namespace.
         foreach (var (file, obj) in Manifests.Objects)
         {
             if (obj is V1Namespace or V1ClusterRole or V1ClusterRoleBinding or V1APIService)
                 Assert.Null(obj.Metadata.NamespaceProperty);
-            else if (obj is V1RoleBinding)
-                Assert.Equal("kube-system", obj.Metadata.NamespaceProperty);
             else
                 Assert.True(obj.Metadata.NamespaceProperty == Namespace, $"{file}: {obj.Kind}/{obj.Metadata.Name} is not in namespace {Namespace}");
             Assert.Equal("actorscaler", obj.Metadata.Labels["app.kubernetes.io/name"]);
@@ -201,16 +198,16 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void The_role_bindings_grant_the_roles_to_the_pods_service_account()
+    public void The_cluster_role_binding_grants_the_role_to_the_pods_service_account()
     {
         var account = Manifests.Single<V1ServiceAccount>();
         var binding = Manifests.Single<V1ClusterRoleBinding>();
         Assert.Equal(Manifests.Single<V1ClusterRole>().Metadata.Name, binding.RoleRef.Name);
         var subject = Assert.Single(binding.Subjects);
         Assert.Equal(("ServiceAccount", account.Metadata.Name, account.Metadata.NamespaceProperty), (subject.Kind, subject.Name, subject.NamespaceProperty));
-        var reader = Manifests.Single<V1RoleBinding>();
-        Assert.Equal("extension-apiserver-authentication-reader", reader.RoleRef.Name);
-        Assert.Equal(account.Metadata.Name, Assert.Single(reader.Subjects).Name);
+        // The members read no authentication ConfigMap (no front-proxy client verification), so no
+        // binding to extension-apiserver-authentication-reader: it would grant an unused read.
+        Assert.Empty(Manifests.All<V1RoleBinding>());
     }
 }
 
