@@ -8,6 +8,7 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.DistributedData;
 using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.Logging;
@@ -54,6 +55,7 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
 #pragma warning restore CA1001
 {
     private const string ScrapeTimer = "scrape";
+    private const string RestoreTimer = "restore";
 
     private readonly string _node;
     private readonly ClusterCaches _caches;
@@ -64,15 +66,24 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
     private readonly ResourceMetricsScrape _scrape = new();
     private readonly NodeRateCalculator _calculator;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly IActorRef? _replicator;
+    private readonly LWWRegisterKey<ScraperLastPoints> _pointsKey;
+    private Akka.Cluster.UniqueAddress? _self;
+    private bool _restoring;
+    private bool _readLocally;
     private IKubeletClient? _client;
     private bool _inFlight;
     private long _lastSuccessNs;
     private string _lastReason = "";
     private string _lastMessage = "";
 
-    public NodeScraper(string node, ClusterCaches caches, NodeScraperSettings settings, IActorRef publisher, ILogger logger)
+    /// <param name="replicator">Akka.DistributedData's replicator, where the scraper keeps its last
+    /// points for a successor (see <see cref="ScraperPointsReplication"/>); null outside a cluster.</param>
+    public NodeScraper(string node, ClusterCaches caches, NodeScraperSettings settings, IActorRef publisher, ILogger logger, IActorRef? replicator = null)
     {
         _node = node;
+        _replicator = replicator;
+        _pointsKey = ScraperPointsReplication.KeyFor(node);
         _caches = caches;
         _settings = settings;
         _publisher = publisher;
@@ -84,6 +95,13 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
         Receive<Tick>(_ => OnTick());
         Receive<Fetched>(OnFetched);
         Receive<FetchFailed>(OnFetchFailed);
+        Receive<IGetResponse>(OnPointsRead);
+        Receive<RestoreDeadline>(_ => FinishRestore(null));
+        Receive<IUpdateResponse>(response =>
+        {
+            if (!response.IsSuccessful)
+                ScraperLog.PointsNotWritten(_logger, _node, response.GetType().Name);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -94,9 +112,77 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _client = _settings.ClientFactory(_node);
-        var delay = _settings.FirstScrapeDelay ?? TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Max(1, _settings.Resolution.Ticks)));
-        Timers.StartPeriodicTimer(ScrapeTimer, Tick.Instance, delay, _settings.Resolution);
         ScraperLog.Started(_logger, _node, _settings.Member);
+        if (_replicator is null)
+        {
+            StartScraping(FirstScrapeDelay());
+            return;
+        }
+        // Before the first scrape, pick up where the previous owner (a member that died or left) stopped.
+        _self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+        _restoring = true;
+        var timeout = ScraperPointsReplication.ReadTimeout(_settings.Resolution);
+        _replicator.Tell(Dsl.Get(_pointsKey, new ReadMajority(timeout)));
+        // The replicator always answers; this only bounds the wait if it is overloaded.
+        Timers.StartSingleTimer(RestoreTimer, RestoreDeadline.Instance, timeout * 3);
+    }
+
+    private TimeSpan FirstScrapeDelay() =>
+        _settings.FirstScrapeDelay ?? TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Max(1, _settings.Resolution.Ticks)));
+
+    private void StartScraping(TimeSpan delay) => Timers.StartPeriodicTimer(ScrapeTimer, Tick.Instance, delay, _settings.Resolution);
+
+    private void OnPointsRead(IGetResponse response)
+    {
+        if (!_restoring)
+            return;
+        if (response.IsFailure && !_readLocally)
+        {
+            _readLocally = true;
+            // No majority within the timeout (members down or joining): what this member holds is
+            // still better than nothing.
+            _replicator!.Tell(Dsl.Get(_pointsKey, ReadLocal.Instance));
+            return;
+        }
+        FinishRestore(response.IsSuccessful && response.IsFound ? response.Get(_pointsKey).Value?.Points : null);
+    }
+
+    private void FinishRestore(NodeRatePoints? points)
+    {
+        if (!_restoring)
+            return;
+        _restoring = false;
+        Timers.Cancel(RestoreTimer);
+        var now = NowNs();
+        if (points is null || points.IsEmpty)
+        {
+            StartScraping(FirstScrapeDelay());
+            return;
+        }
+        var ageNs = now - points.ScrapedAtNs;
+        if (ageNs > ScraperPointsReplication.MaxRestoredAge(_settings.Resolution).Ticks * 100 || !_calculator.Restore(points))
+        {
+            ScraperLog.PointsTooOld(_logger, _node, TimeSpan.FromTicks(ageNs / 100));
+            StartScraping(FirstScrapeDelay());
+            return;
+        }
+        // Keep the previous owner's pace: its next scrape would have been one resolution after its
+        // last, so scraping then yields a rate at once and still never twice per resolution.
+        var dueNs = Math.Clamp(points.ScrapedAtNs + _settings.Resolution.Ticks * 100 - now, 0, _settings.Resolution.Ticks * 100);
+        ScraperLog.PointsRestored(_logger, _node, points.Containers.Length, TimeSpan.FromTicks(ageNs / 100));
+        StartScraping(TimeSpan.FromTicks(dueNs / 100));
+    }
+
+    private void WritePoints(NodeRatePoints points)
+    {
+        if (_replicator is null || _self is null)
+            return;
+        var value = new ScraperLastPoints(points);
+        var self = _self;
+        // WriteLocal: a scrape never waits for other members; gossip carries the value within one
+        // gossip interval, which bounds how much older a successor's starting points can be.
+        _replicator.Tell(Dsl.Update(_pointsKey, new LWWRegister<ScraperLastPoints>(self, value), WriteLocal.Instance,
+            register => register.WithValue(self, value)));
     }
 
     protected override void PostStop()
@@ -155,6 +241,7 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
             }
             batch = _calculator.Apply(_scrape, fetched.StartedNs);
         }
+        WritePoints(_calculator.Checkpoint(fetched.StartedNs));
         _lastSuccessNs = fetched.StartedNs;
         var message = batch.Problems.IsEmpty
             ? ""
@@ -204,6 +291,8 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
     {
         ScraperLog.Stopping(_logger, _node, why);
         Timers.CancelAll();
+        // The node is gone: leave empty points so a node re-created under this name starts afresh.
+        WritePoints(new NodeRatePoints(_node, NowNs(), 0, 0, []));
         Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 
@@ -216,12 +305,26 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
         return new UriBuilder(Uri.UriSchemeHttps, host, port, path.StartsWith('/') ? path : "/" + path).Uri;
     }
 
-    public static Props Props(string node, ClusterCaches caches, NodeScraperSettings settings, IActorRef publisher, ILogger logger) =>
-        Akka.Actor.Props.Create(() => new NodeScraper(node, caches, settings, publisher, logger));
+    public static Props Props(string node, ClusterCaches caches, NodeScraperSettings settings, IActorRef publisher, ILogger logger, IActorRef? replicator = null) =>
+        Akka.Actor.Props.Create(() => new NodeScraper(node, caches, settings, publisher, logger, replicator));
+
+    /// <summary>The entity factory of the node-scraper region: scrapers publish to DistributedPubSub and
+    /// keep their last points in Akka.DistributedData.</summary>
+    public static Func<string, Props> EntityProps(ActorSystem system, ClusterCaches caches, NodeScraperSettings settings, ILogger logger)
+    {
+        var mediator = DistributedPubSub.Get(system).Mediator;
+        var replicator = DistributedData.Get(system).Replicator;
+        return node => Props(node, caches, settings, mediator, logger, replicator);
+    }
 
     private sealed record Fetched(KubeletPayload Payload, Uri Url, long StartedNs) : INoSerializationVerificationNeeded;
 
     private sealed record FetchFailed(Exception Cause, Uri Url, long StartedNs) : INoSerializationVerificationNeeded;
+
+    private sealed class RestoreDeadline : INoSerializationVerificationNeeded
+    {
+        public static readonly RestoreDeadline Instance = new();
+    }
 
     private sealed class Tick : INotInfluenceReceiveTimeout, IDeadLetterSuppression, INoSerializationVerificationNeeded
     {
@@ -255,6 +358,15 @@ internal static partial class ScraperLog
     [LoggerMessage(Microsoft.Extensions.Logging.LogLevel.Debug, "node {Node} at {Address}: still {Reason}")]
     public static partial void StillFailing(ILogger logger, string node, string? address, string reason);
 
+    [LoggerMessage(Microsoft.Extensions.Logging.LogLevel.Debug, "scraper for node {Node} continues from the previous owner's points ({Containers} containers, {Age} old): its first scrape yields rates")]
+    public static partial void PointsRestored(ILogger logger, string node, int containers, TimeSpan age);
+
+    [LoggerMessage(Microsoft.Extensions.Logging.LogLevel.Information, "scraper for node {Node}: the replicated points are {Age} old, too old to pair with; rates start from the second scrape")]
+    public static partial void PointsTooOld(ILogger logger, string node, TimeSpan age);
+
+    [LoggerMessage(Microsoft.Extensions.Logging.LogLevel.Warning, "scraper for node {Node}: its last points were not replicated ({Failure}); a successor would need one more scrape before rates")]
+    public static partial void PointsNotWritten(ILogger logger, string node, string failure);
+
     [LoggerMessage(Microsoft.Extensions.Logging.LogLevel.Information, "scraper for node {Node} stops: {Why}")]
     public static partial void Stopping(ILogger logger, string node, string why);
 }
@@ -270,11 +382,7 @@ public static class NodeScraperExtensions
         var logger = loggers.CreateLogger<NodeScraper>();
         builder.WithShardRegion<NodeScraperRegion>(
             RegionName,
-            (system, _, _) =>
-            {
-                var mediator = DistributedPubSub.Get(system).Mediator;
-                return node => NodeScraper.Props(node, caches, settings, mediator, logger);
-            },
+            (system, _, _) => NodeScraper.EntityProps(system, caches, settings, logger),
             new NodeScraperMessageExtractor(),
             new ShardOptions
             {

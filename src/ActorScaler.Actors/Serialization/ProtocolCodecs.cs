@@ -7,6 +7,7 @@ public static class ProtocolCodecs
     public static IEnumerable<MessageCodec> All =>
     [
         .. ActorScaler.Actors.Metrics.MetricsCodecs.All,
+        .. ActorScaler.Actors.Metrics.ScraperPointsCodecs.All,
         .. ActorScaler.Actors.Hpa.HpaCodecs.All,
         .. ActorScaler.Actors.Telemetry.TelemetryCodecs.All,
     ];

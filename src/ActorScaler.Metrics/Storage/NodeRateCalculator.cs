@@ -18,7 +18,7 @@ namespace ActorScaler.Metrics.Storage;
 /// </list>
 /// One instance per node, owned by that node's scraper; not thread-safe.
 /// </summary>
-public sealed class NodeRateCalculator
+public sealed partial class NodeRateCalculator
 {
     private readonly string _node;
     private readonly long _freshContainerMaxAgeNs;
