@@ -216,6 +216,33 @@ public sealed class PrometheusScenarioTests(PrometheusControllerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task The_member_serves_the_custom_and_external_metrics_apis_on_its_listener()
+    {
+        fixture.Static.Set("queue_messages_ready{namespace=\"prom-served\",queue=\"mail\"}", 17);
+        using var http = new HttpClient { BaseAddress = _cluster.Members[0].ListenUri, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + Patience;
+        string body;
+        while (true)
+        {
+            // 404 NotFound until discovery has seen the new series.
+            using var response = await http.GetAsync(new Uri("/apis/external.metrics.k8s.io/v1beta1/namespaces/prom-served/queue_messages_ready?labelSelector=queue%3Dmail", UriKind.Relative));
+            body = await response.Content.ReadAsStringAsync();
+            if (body.Contains("\"value\":\"17\"", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+                break;
+            await Task.Delay(250);
+        }
+        var list = System.Text.Json.Nodes.JsonNode.Parse(body)!;
+        Assert.Equal("ExternalMetricValueList", (string?)list["kind"]);
+        Assert.Equal("mail", (string?)list["items"]![0]!["metricLabels"]!["queue"]);
+        Assert.Equal("17", (string?)list["items"]![0]!["value"]);
+
+        var discovery = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(new Uri("/apis/external.metrics.k8s.io/v1beta1", UriKind.Relative)))!;
+        Assert.Contains(discovery["resources"]!.AsArray(), r => (string?)r!["name"] == "queue_messages_ready" && (string?)r["kind"] == "ExternalMetricValueList");
+        var custom = await http.GetAsync(new Uri("/apis/custom.metrics.k8s.io/v1beta2/namespaces/prom-served/pods/*/nope_per_second", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, custom.StatusCode);
+    }
+
     private static string External(string queue, string target) => $"""
           - type: External
             external:
