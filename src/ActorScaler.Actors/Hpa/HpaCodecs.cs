@@ -10,7 +10,11 @@ public static class HpaCodecs
 {
     public static IEnumerable<MessageCodec> All =>
     [
-        new MessageCodec<EnsureHpa>("Hen", (m, o) => o.String(1, m.HpaKey), i => new EnsureHpa(ReadKey(i))),
+        new MessageCodec<EnsureHpa>("Hen", (m, o) =>
+        {
+            o.String(1, m.HpaKey);
+            o.String(2, m.TraceParent);
+        }, ReadEnsure),
         new MessageCodec<StopHpa>("Hst", (m, o) => o.String(1, m.HpaKey), i => new StopHpa(ReadKey(i))),
         new MessageCodec<GetHpaOwner>("Hgo", (m, o) => o.String(1, m.HpaKey), i => new GetHpaOwner(ReadKey(i))),
         new MessageCodec<HpaOwner>("Hor", WriteOwner, ReadOwner),
@@ -100,6 +104,22 @@ public static class HpaCodecs
             }
         });
         return new TimestampedScaleEvent(change, new DateTimeOffset(ticks, TimeSpan.Zero), outdated);
+    }
+
+    private static EnsureHpa ReadEnsure(CodedInputStream input)
+    {
+        var key = "";
+        string? traceParent = null;
+        input.ReadFields(field =>
+        {
+            switch (field)
+            {
+                case 1: key = input.ReadString(); return true;
+                case 2: traceParent = input.ReadString(); return true;
+                default: return false;
+            }
+        });
+        return new EnsureHpa(key, traceParent);
     }
 
     private static string ReadKey(CodedInputStream input)

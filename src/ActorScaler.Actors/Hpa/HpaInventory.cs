@@ -1,3 +1,4 @@
+using ActorScaler.Actors.Telemetry;
 using ActorScaler.Kubernetes.Informers;
 using Akka.Actor;
 using Akka.Event;
@@ -21,6 +22,7 @@ public sealed class HpaInventory : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _ensured = new(StringComparer.Ordinal);
     private IDisposable? _subscription;
+    private readonly SpecChangeTracer _tracer = new(Context.System is ExtendedActorSystem system ? system.Provider.DefaultAddress.ToString() : "");
 
     private sealed record HpaChanged(CacheChange<HpaEntry> Change);
 
@@ -60,9 +62,10 @@ public sealed class HpaInventory : ReceiveActor, IWithTimers
         switch (change.Kind)
         {
             case CacheChangeKind.Upsert when change.Item is { } entry:
-                Apply(entry);
+                Apply(entry, entry.Hpa is { } hpa ? _tracer.OnUpsert(entry.Key, hpa.Metadata.Generation) : null);
                 break;
             case CacheChangeKind.Delete:
+                _tracer.Forget(change.Key);
                 Stop(change.Key);
                 break;
             default:
@@ -83,13 +86,13 @@ public sealed class HpaInventory : ReceiveActor, IWithTimers
             Stop(key);
     }
 
-    private void Apply(HpaEntry entry)
+    private void Apply(HpaEntry entry, string? traceParent = null)
     {
         if (HpaSelection.IsSelected(entry, _context.Options.HpaSelector))
         {
             if (_ensured.Add(entry.Key))
                 _log.Debug("managing HPA {0}", entry.Key);
-            _region.Tell(new EnsureHpa(entry.Key));
+            _region.Tell(new EnsureHpa(entry.Key, traceParent));
         }
         else
         {

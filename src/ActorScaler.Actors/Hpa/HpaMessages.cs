@@ -10,7 +10,8 @@ namespace ActorScaler.Actors.Hpa;
 /// <summary>Keep-alive from a member's inventory: start the entity for this HPA if it is not running.
 /// Sent when the HPA is added or changed and every keep-alive interval, so an entity lost in a
 /// rebalance or failover comes back within one interval (no remember-entities).</summary>
-public sealed record EnsureHpa(string HpaKey) : IActorScalerMessage, IWithHpaKey;
+/// <remarks><paramref name="TraceParent"/>: the W3C trace context of the spec change that caused it (telemetry), if traced.</remarks>
+public sealed record EnsureHpa(string HpaKey, string? TraceParent = null) : IActorScalerMessage, IWithHpaKey;
 
 /// <summary>The HPA was deleted or is no longer selected: the entity passivates.</summary>
 public sealed record StopHpa(string HpaKey) : IActorScalerMessage, IWithHpaKey;

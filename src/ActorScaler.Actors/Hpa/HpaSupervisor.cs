@@ -1,3 +1,4 @@
+using ActorScaler.Actors.Telemetry;
 using ActorScaler.Core.Behavior;
 using ActorScaler.Core.Calculation;
 using ActorScaler.Core.Decision;
@@ -70,6 +71,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private DecisionState _replicatedState = DecisionState.Initial;
     private int _metricChildCount;
     private bool _awaitingReadings;
+    private readonly HpaTelemetry _telemetry;
 
     /// <summary>A Pods, Object or External metric's child, the query it was last told and its last reading.</summary>
     private sealed class MetricChild(IActorRef actor, CustomMetricQuery query, DateTimeOffset createdAt)
@@ -94,7 +96,8 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     private sealed record ScaleReread(PassInputs Pass, ScaleDecision Decision, ScaleRead? Fresh, string? Error);
 
-    private sealed record PassFinished(string HpaResourceVersion, HorizontalPodAutoscalerStatus? StatusWritten, string? ShadowDecision, DateTimeOffset At = default);
+    private sealed record PassFinished(string HpaResourceVersion, HorizontalPodAutoscalerStatus? StatusWritten, string? ShadowDecision, DateTimeOffset At = default,
+        string? StatusWriteError = null);
 
     /// <summary>Local: the replicated state did not arrive in time (the replicator is overloaded).</summary>
     private sealed class RestoreDeadline : INoSerializationVerificationNeeded
@@ -114,24 +117,34 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         _context = context;
         // The provider's address is the cluster member's address (and works without a cluster in tests).
         _member = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
+        _telemetry = new HpaTelemetry(hpaKey, _member);
 
-        Receive<EnsureHpa>(_ =>
+        Receive<EnsureHpa>(ensure =>
         {
             if (!_started)
             {
+                _telemetry.TriggeredBy(ensure.TraceParent);
                 Start();
                 return;
             }
             // The inventory ensures on every HPA change: a new spec (generation) is acted on at once,
             // as upstream's informer enqueues the HPA; keep-alives for an unchanged HPA cost nothing.
             if (_context.Inputs.TryGetHpa(_key, out var entry) && entry.Hpa is { } hpa && hpa.Metadata.Generation != _lastGeneration)
+            {
+                _telemetry.TriggeredBy(ensure.TraceParent);
                 RequestPass();
+            }
         });
         Receive<StopHpa>(_ => Passivate("the HPA was deleted or is no longer selected"));
         Receive<GetHpaOwner>(_ =>
         {
             Start();
             Sender.Tell(new HpaOwner(_key, _member, _passes, _lastCurrent, _lastDesired, _lastReason));
+        });
+        Receive<GetDecisionHistory>(request =>
+        {
+            Start();
+            Sender.Tell(_telemetry.Reply(request));
         });
         Receive<SyncTick>(_ =>
         {
@@ -164,6 +177,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _telemetry.EntityStopped();
         _subscription?.Dispose();
         base.PostStop();
     }
@@ -173,6 +187,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         if (_started)
             return;
         _started = true;
+        _telemetry.EntityStarted();
         ScheduleSync();
         if (_replicator is not null)
         {
@@ -312,13 +327,15 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         var pass = BuildInputs(hpa);
         if (AwaitFirstReadings(pass.Input.Now))
             return;
+        _telemetry.PassStarted(pass.Input);
         var decision = AutoscalerReconciler.Decide(pass.Input);
         _busy = true;
         _lastPassAt = pass.Input.Now;
         if (decision.ScaleWriteReplicas is { } replicas && !_context.Options.Shadow)
         {
             var target = hpa.Spec.ScaleTargetRef;
-            _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, target, replicas, pass.ScaleResourceVersion)
+            ControllerTelemetry.Within(_telemetry.StartScaleWrite(replicas),
+                    () => _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, target, replicas, pass.ScaleResourceVersion))
                 .PipeTo(Self, success: result => new ScaleWritten(pass, decision, result, Retried: false));
             return;
         }
@@ -505,6 +522,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     {
         var result = written.Result;
         var replicas = written.Decision.ScaleWriteReplicas ?? 0;
+        _telemetry.ScaleWriteFinished(result.Outcome == ScaleWriteOutcome.Written ? null : result.Error ?? result.Outcome.ToString());
         switch (result.Outcome)
         {
             case ScaleWriteOutcome.Written:
@@ -548,7 +566,8 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         if (decision.ScaleWriteReplicas is { } replicas)
         {
             var hpa = pass.Hpa;
-            _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef, replicas, pass.ScaleResourceVersion)
+            ControllerTelemetry.Within(_telemetry.StartScaleWrite(replicas),
+                    () => _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef, replicas, pass.ScaleResourceVersion))
                 .PipeTo(Self, success: result => new ScaleWritten(pass, decision, result, Retried: true));
             return;
         }
@@ -558,6 +577,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private void Finish(PassInputs pass, ScaleDecision decision, CoreScaleWrite? scaleWrite)
     {
         var result = AutoscalerReconciler.Complete(decision, scaleWrite);
+        _telemetry.Decided(decision, result, _context.Time.GetUtcNow());
         _state = result.State;
         ReplicateState(pass.Hpa.Metadata.Uid ?? "");
         _passes++;
@@ -615,20 +635,28 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private async Task<PassFinished> WriteOutcomeAsync(HorizontalPodAutoscaler hpa, ReconcileResult result, bool writeStatus, DateTimeOffset now)
     {
         var writer = _context.Writer;
+        var passContext = _telemetry.PassContext;
         foreach (var hpaEvent in result.Events)
             await writer.RecordEventAsync(hpa, hpaEvent).ConfigureAwait(false);
         if (!writeStatus)
             return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null);
-        var status = await writer.WriteStatusAsync(hpa, result.Status).ConfigureAwait(false);
+        HpaWriteResult status;
+        using (var span = _telemetry.StartStatusWrite(passContext))
+        {
+            status = await writer.WriteStatusAsync(hpa, result.Status).ConfigureAwait(false);
+            ControllerTelemetry.Fail(span, status.Error);
+        }
         if (status.IsSuccess)
             return new PassFinished(hpa.Metadata.ResourceVersion ?? "", result.Status, null, now);
         var failed = result.WithStatusWriteFailure(status.Error!);
         await writer.RecordEventAsync(hpa, failed.Events[^1]).ConfigureAwait(false);
-        return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null);
+        return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null, StatusWriteError: status.Error);
     }
 
     private void OnPassFinished(PassFinished finished)
     {
+        if (finished.StatusWriteError is { } statusError)
+            _telemetry.StatusWriteFailed(statusError);
         if (finished.StatusWritten is not null)
         {
             _writtenStatus = new WrittenStatus(finished.HpaResourceVersion, finished.StatusWritten);
@@ -641,6 +669,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     private void EndPass()
     {
+        _telemetry.PassEnded();
         _busy = false;
         if (_pending)
         {

@@ -37,9 +37,13 @@ public sealed class ControllerTelemetry(ActorScalerTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(hpaKey);
         var parent = TraceContext.Restore(traceParent);
+        var previous = Activity.Current;
         var activity = Source.StartActivity(ReconcileSpan, ActivityKind.Internal, parent);
         if (activity is null)
             return null;
+        // An actor's pass spans several messages on pooled threads: the span is carried explicitly (children
+        // name it as parent), never left as the thread's current activity for whatever runs next.
+        Activity.Current = previous;
         var slash = hpaKey.IndexOf('/', StringComparison.Ordinal);
         activity.SetTag(NamespaceAttribute, slash < 0 ? "" : hpaKey[..slash]);
         activity.SetTag(HpaAttribute, slash < 0 ? hpaKey : hpaKey[(slash + 1)..]);
@@ -57,15 +61,37 @@ public sealed class ControllerTelemetry(ActorScalerTelemetry telemetry)
         return activity;
     }
 
+    /// <summary>The span of a /scale write; like the reconcile span it is not left current (see <see cref="Within"/>).</summary>
     public Activity? StartScaleWrite(int replicas, ActivityContext parent = default)
     {
-        var activity = Source.StartActivity(ScaleWriteSpan, ActivityKind.Client, parent == default ? Activity.Current?.Context ?? default : parent);
+        var previous = Activity.Current;
+        var activity = Source.StartActivity(ScaleWriteSpan, ActivityKind.Client, parent == default ? previous?.Context ?? default : parent);
+        Activity.Current = previous;
         activity?.SetTag("actorscaler.scale.replicas", replicas);
         return activity;
     }
 
     public Activity? StartStatusWrite(ActivityContext parent = default) =>
         Source.StartActivity(StatusWriteSpan, ActivityKind.Client, parent == default ? Activity.Current?.Context ?? default : parent);
+
+    /// <summary>Makes <paramref name="span"/> the current activity while <paramref name="call"/> starts (so the
+    /// HTTP client's span of an API call becomes its child), then restores the previous one.</summary>
+    public static T Within<T>(Activity? span, Func<T> call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (span is null)
+            return call();
+        var previous = Activity.Current;
+        Activity.Current = span;
+        try
+        {
+            return call();
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
 
     /// <summary>Marks a span failed with the error text (a failed write, a failed metric).</summary>
     public static void Fail(Activity? activity, string? error)

@@ -11,21 +11,28 @@ public static class TelemetryCodecs
 {
     public static IEnumerable<MessageCodec> All =>
     [
-        new MessageCodec<GetDecisionHistory>("Tgh", (m, o) => o.String(1, m.HpaKey), ReadRequest),
+        new MessageCodec<GetDecisionHistory>("Tgh", (m, o) =>
+        {
+            o.String(1, m.HpaKey);
+            o.String(2, m.TraceParent);
+        }, ReadRequest),
         new MessageCodec<DecisionHistoryReply>("Thr", WriteReply, ReadReply),
     ];
 
     private static GetDecisionHistory ReadRequest(CodedInputStream input)
     {
         var key = "";
+        string? traceParent = null;
         input.ReadFields(field =>
         {
-            if (field != 1)
-                return false;
-            key = input.ReadString();
-            return true;
+            switch (field)
+            {
+                case 1: key = input.ReadString(); return true;
+                case 2: traceParent = input.ReadString(); return true;
+                default: return false;
+            }
         });
-        return new GetDecisionHistory(key);
+        return new GetDecisionHistory(key, traceParent);
     }
 
     private static void WriteReply(DecisionHistoryReply m, CodedOutputStream o)

@@ -2,8 +2,9 @@ using ActorScaler.Actors.Protocol;
 
 namespace ActorScaler.Actors.Telemetry;
 
-/// <summary>Asks the HPA entity (through the shard region, from any member) for its last decisions.</summary>
-public sealed record GetDecisionHistory(string HpaKey) : IActorScalerMessage, IWithHpaKey;
+/// <summary>Asks the HPA entity (through the shard region, from any member) for its last decisions.
+/// <paramref name="TraceParent"/> is the asker's W3C trace context, so the entity's span joins its trace.</summary>
+public sealed record GetDecisionHistory(string HpaKey, string? TraceParent = null) : IActorScalerMessage, IWithHpaKey;
 
 /// <summary>The reply to <see cref="GetDecisionHistory"/>: the owning member and its records, oldest first.</summary>
 public sealed record DecisionHistoryReply(string HpaKey, string Member, IReadOnlyList<DecisionRecord> Records) : IActorScalerMessage, IWithHpaKey

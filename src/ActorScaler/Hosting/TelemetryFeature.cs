@@ -142,7 +142,7 @@ public sealed class TelemetryFeature : IMemberFeature
         }
         try
         {
-            var reply = await region.Ask<DecisionHistoryReply>(new GetDecisionHistory(key), AskTimeout, context.RequestAborted).ConfigureAwait(false);
+            var reply = await region.Ask<DecisionHistoryReply>(new GetDecisionHistory(key, TraceContext.Capture()), AskTimeout, context.RequestAborted).ConfigureAwait(false);
             return Results.Json(reply, DecisionHistoryJson.Options);
         }
         catch (AskTimeoutException)

@@ -158,10 +158,12 @@ public sealed class ControllerTelemetryTests : IDisposable
             Assert.StartsWith($"00-{traceId}-", captured, StringComparison.Ordinal);
             Assert.NotEqual(parent, captured);
             telemetry.RecordDecision(reconcile, decision.Explanation);
-            using (telemetry.StartScaleWrite(6))
+            // The reconcile span is not left current (actors hop threads): children name it.
+            Assert.NotSame(reconcile, Activity.Current);
+            using (telemetry.StartScaleWrite(6, reconcile!.Context))
             {
             }
-            using (telemetry.StartStatusWrite())
+            using (telemetry.StartStatusWrite(reconcile.Context))
             {
             }
             telemetry.RecordPass(AutoscalerReconciler.Complete(decision, ScaleWriteResult.Succeeded), TimeSpan.FromMilliseconds(5), reconcile: reconcile);

@@ -82,16 +82,19 @@ public sealed class DecisionHistoryTests : TestKit
         var real = DecisionRecord.From(decision.Explanation, AutoscalerReconciler.Complete(decision, ScaleWriteResult.Succeeded), "akka.tcp://actorscaler@127.0.0.1:4053", "4bf92f3577b34da6a3ce929d0e0e4736");
         // Zeros that mean something (a 0 recommendation, scaled to 0) must not read back as "absent".
         var zeros = Record(0, TelemetryTestData.Now) with { Recommendation = 0, Stabilized = 0, AfterClamp = 0, ScaledTo = 0, Repeats = 4, LastTime = TelemetryTestData.Now.AddMinutes(1) };
+        var withRecords = new DecisionHistoryReply("shop/web", "akka.tcp://actorscaler@127.0.0.1:4053", [real, zeros]);
         object[] messages =
         [
             new GetDecisionHistory("shop/web"),
-            new DecisionHistoryReply("shop/web", "akka.tcp://actorscaler@127.0.0.1:4053", [real, zeros]),
+            new ActorScaler.Actors.Hpa.EnsureHpa("shop/web", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            new GetDecisionHistory("shop/web", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            withRecords,
             new DecisionHistoryReply("shop/none", "", []),
         ];
         foreach (var message in messages)
             Assert.Equal(message, serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message)));
 
-        var back = (DecisionHistoryReply)serializer.FromBinary(serializer.ToBinary(messages[1]), serializer.Manifest(messages[1]));
+        var back = (DecisionHistoryReply)serializer.FromBinary(serializer.ToBinary(withRecords), serializer.Manifest(withRecords));
         Assert.Equal(real.Metrics, back.Records[0].Metrics);
         Assert.Null(back.Records[0].Metrics[1].ProposedReplicas);
         Assert.Equal((0, 0, 0), (back.Records[1].Recommendation, back.Records[1].AfterClamp, back.Records[1].ScaledTo));
