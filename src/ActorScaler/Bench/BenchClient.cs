@@ -145,6 +145,20 @@ public sealed class BenchClient : IDisposable
         }
     }
 
+    /// <summary>A member's whole /metrics text (runtime, GC, HTTP and controller instruments); null when not served.</summary>
+    public async Task<string?> MemberMetricsTextAsync(MemberProcess member, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        try
+        {
+            return await _members.GetStringAsync(new Uri(member.HttpBaseUrl, "/metrics"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>How many nodes a member's Metrics API has usage for.</summary>
     public async Task<int> MemberNodeMetricsAsync(MemberProcess member, CancellationToken cancellationToken)
     {

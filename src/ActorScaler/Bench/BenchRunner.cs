@@ -98,6 +98,7 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
         var requests1 = await client.RequestsAsync(cancellationToken).ConfigureAwait(false);
         var kubelets1 = await client.KubeletRequestsAsync(null, cancellationToken).ConfigureAwait(false);
         var reconciles1 = await ReconciliationsAsync(client, cluster, cancellationToken).ConfigureAwait(false);
+        await SaveMemberMetricsAsync(client, cluster, outDirectory, "steady-end", cancellationToken).ConfigureAwait(false);
 
         var scalerNodes = await client.NodesByAppAsync($"{BenchWorkload.RoleLabel}={BenchWorkload.RoleName(BenchRole.Scaler)}", cancellationToken).ConfigureAwait(false);
         var loadStepAt = DateTimeOffset.UtcNow;
@@ -114,6 +115,7 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
 
         var end = DateTimeOffset.UtcNow;
         var e = Sample(cluster);
+        await SaveMemberMetricsAsync(client, cluster, outDirectory, "end", cancellationToken).ConfigureAwait(false);
         var scaleWrites = await client.WritesAsync(ApiAudit.ScaleKind, cancellationToken).ConfigureAwait(false);
         var statusWrites = await client.WritesAsync(ApiAudit.HpaStatusKind, cancellationToken).ConfigureAwait(false);
         var kubeletTimes = await client.KubeletRequestsAsync(loadStepAt - options.MetricResolution, cancellationToken).ConfigureAwait(false);
@@ -166,6 +168,14 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    /// <summary>Keeps each member's /metrics (GC, allocation, thread pool, HTTP, controller) for profiling.</summary>
+    private static async Task SaveMemberMetricsAsync(BenchClient client, ProcessCluster cluster, string outDirectory, string when, CancellationToken cancellationToken)
+    {
+        foreach (var member in cluster.Members)
+            if (await client.MemberMetricsTextAsync(member, cancellationToken).ConfigureAwait(false) is { } text)
+                await File.WriteAllTextAsync(Path.Combine(outDirectory, $"member-{member.Index}.{when}.metrics.txt"), text, cancellationToken).ConfigureAwait(false);
+    }
 
     private static async Task<double?> ReconciliationsAsync(BenchClient client, ProcessCluster cluster, CancellationToken cancellationToken)
     {

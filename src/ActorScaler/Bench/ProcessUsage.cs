@@ -29,6 +29,9 @@ public sealed record ProcessUsage(TimeSpan CpuTime, long ResidentBytes, long Pea
         {
             var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
             var status = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status");
+            // A process that has exited but not been reaped (a zombie) keeps its stat but has no memory lines.
+            if (!status.Contains("\nVmRSS:", StringComparison.Ordinal))
+                return null;
             return new ProcessUsage(ParseCpuTime(stat), StatusKibibytes(status, "VmRSS") * 1024, StatusKibibytes(status, "VmHWM") * 1024);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
