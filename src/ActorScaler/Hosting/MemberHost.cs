@@ -23,10 +23,15 @@ public sealed class MemberHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RunOptions _options;
 
+    private CoordinatedShutdown? _shutdown;
+
     private MemberHost(WebApplication app, RunOptions options)
     {
         _app = app;
         _options = options;
+        // RunAsync disposes the service provider when it returns; keep CoordinatedShutdown from the
+        // start so the reason can still be read afterwards.
+        app.Lifetime.ApplicationStarted.Register(() => _shutdown ??= CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()));
     }
 
     /// <summary>How long the host waits for its services (and so for CoordinatedShutdown: shard hand-off,
@@ -36,10 +41,9 @@ public sealed class MemberHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Why the member's actor system shut down; null while it runs. A graceful stop (SIGTERM,
-    /// Ctrl+C, StopAsync) gives CoordinatedShutdown's ClrExitReason.</summary>
-    public CoordinatedShutdown.Reason? ShutdownReason =>
-        CoordinatedShutdown.Get(_app.Services.GetRequiredService<ActorSystem>()).ShutdownReason;
+    /// <summary>Why the member's actor system shut down; null while it runs (or if it never started). A
+    /// graceful stop (SIGTERM, Ctrl+C, StopAsync) gives CoordinatedShutdown's ClrExitReason.</summary>
+    public CoordinatedShutdown.Reason? ShutdownReason => _shutdown?.ShutdownReason;
 
     /// <summary>True when the cluster removed this member instead of it leaving on request: downed by
     /// the split brain resolver or another member, or stranded below min-nr-of-members. `run` exits
