@@ -199,7 +199,9 @@ public sealed class PrometheusScenarioTests(PrometheusControllerFixture fixture)
         {
             fixture.Static.Set($"queue_messages_ready{{namespace=\"{ns}\",queue=\"idle\"}}", 0);
             Apply(_cluster, Deployment(ns, "consumer", null, null, new Dictionary<string, string> { [LoadAnnotations.ReadyAfter] = "1s" }));
-            Apply(_cluster, Hpa(ns, "consumer", minReplicas: 0, maxReplicas: 5, External("idle", "type: AverageValue\naverageValue: \"10\"")));
+            // A Percent policy alone cannot leave zero (a percentage of 0 pods is 0, as upstream computes
+            // it), so this HPA also allows 5 pods per second, as upstream's default adds 4 pods per 15 s.
+            Apply(_cluster, Hpa(ns, "consumer", minReplicas: 0, maxReplicas: 5, External("idle", "type: AverageValue\naverageValue: \"10\""), behavior: FromZeroBehavior));
 
             // status.currentReplicas is omitempty: at zero it is absent.
             var zero = await WaitForHpaAsync(_cluster, ns, "consumer", h => h.Status?.DesiredReplicas == 0 && Condition(h, HpaConditionType.ScaledToZero)?.Status == "True");
@@ -255,7 +257,26 @@ public sealed class PrometheusScenarioTests(PrometheusControllerFixture fixture)
                 {target.Replace("\n", "\n        ", StringComparison.Ordinal)}
         """;
 
-    private static string Hpa(string ns, string name, int minReplicas, int maxReplicas, string metrics, string? stalenessBudget = null) => $"""
+    private const string FromZeroBehavior = """
+          behavior:
+            scaleUp:
+              stabilizationWindowSeconds: 0
+              policies:
+              - type: Percent
+                value: 900
+                periodSeconds: 1
+              - type: Pods
+                value: 5
+                periodSeconds: 1
+            scaleDown:
+              stabilizationWindowSeconds: 2
+              policies:
+              - type: Percent
+                value: 100
+                periodSeconds: 1
+        """;
+
+    private static string Hpa(string ns, string name, int minReplicas, int maxReplicas, string metrics, string? stalenessBudget = null, string? behavior = null) => $"""
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler
         metadata:
@@ -270,6 +291,6 @@ public sealed class PrometheusScenarioTests(PrometheusControllerFixture fixture)
           maxReplicas: {maxReplicas}
           metrics:
         {metrics}
-        {FastBehavior}
+        {behavior ?? FastBehavior}
         """;
 }
