@@ -159,6 +159,8 @@ public static class BenchAnalysis
             ScalerHpas = scalers.Count,
             ProbeHpas = probes.Count,
             WarmUp = m.Phases.Select(p => new PhaseTiming(p.Phase, p.Took.TotalSeconds)).ToList(),
+            HpasReconciledBeforeWindow = m.HpasReconciledBeforeWindow,
+            HpasReconciledByEnd = m.StatusWrites.Where(w => w.Code == 200).Select(w => w.Key).Distinct(StringComparer.Ordinal).Count(),
             ReconcilesPerSecond = reconcilesPerSecond,
             ReconcilesSource = source,
             EffectiveSyncPeriod = effective,

@@ -49,6 +49,9 @@ public sealed record BenchMeasurements
     /// <summary>Per scaler, when the simulator acknowledged its load step (the PATCH answered).</summary>
     public required IReadOnlyDictionary<string, DateTimeOffset> LoadAppliedAt { get; init; }
 
+    /// <summary>HPAs with a status write (their first pass done) when the measured window began.</summary>
+    public int HpasReconciledBeforeWindow { get; init; }
+
     /// <summary>The members' reconciliations_total summed, at the steady window's edges; null when not exported.</summary>
     public double? ReconciliationsAtSteadyStart { get; init; }
     public double? ReconciliationsAtSteadyEnd { get; init; }

@@ -21,6 +21,9 @@ public sealed record BenchOptions
 
     public required string OutDirectory { get; init; }
 
+    /// <summary>How long to wait for every HPA's first reconcile (a status write) before measuring anyway.</summary>
+    public TimeSpan WarmupTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>HOCON layered over the members' shipped configuration (`run --config`), e.g. failure-detector tuning.</summary>
     public string? MemberConfig { get; init; }
 
@@ -53,6 +56,8 @@ public sealed record BenchOptions
             problems.Add($"invalid value for --duration: {GoDuration.Format(Duration)}: must be at least 4 sync periods or metric resolutions ({GoDuration.Format(minimum)}), so each half of the window sees two passes");
         if (ScaleShare is <= 0 or >= 1 || double.IsNaN(ScaleShare))
             problems.Add($"invalid value for --scale-share: {ScaleShare}: must be greater than 0 and less than 1");
+        if (WarmupTimeout < TimeSpan.FromSeconds(1))
+            problems.Add($"invalid value for --warmup-timeout: {GoDuration.Format(WarmupTimeout)}: must be at least 1s");
         if (MemberConfig is not null && !File.Exists(MemberConfig))
             problems.Add($"invalid value for --member-config: {MemberConfig} does not exist");
         if (string.IsNullOrWhiteSpace(OutDirectory))

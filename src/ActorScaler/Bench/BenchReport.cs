@@ -45,6 +45,10 @@ public sealed record BenchReport
     public required int ProbeHpas { get; init; }
     public required IReadOnlyList<PhaseTiming> WarmUp { get; init; }
 
+    /// <summary>HPAs whose first pass had written their status when the window began, and by its end.</summary>
+    public required int HpasReconciledBeforeWindow { get; init; }
+    public required int HpasReconciledByEnd { get; init; }
+
     /// <summary>Reconciles per second over the steady window, all members together.</summary>
     public required double ReconcilesPerSecond { get; init; }
     public required string ReconcilesSource { get; init; }

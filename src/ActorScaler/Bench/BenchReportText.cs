@@ -11,6 +11,7 @@ public static class BenchReportText
         ArgumentNullException.ThrowIfNull(r);
         var rows = new List<(string, string)>
         {
+            ("HPAs reconciled at least once (window start / end)", $"{r.HpasReconciledBeforeWindow} / {r.HpasReconciledByEnd} of {r.Hpas}"),
             ("reconciles per second", $"{F(r.ReconcilesPerSecond, "0.0")} ({r.ReconcilesSource})"),
             ("effective sync period p50 / p99 / max", $"{Dist(r.EffectiveSyncPeriod, "0.00")} s ({r.EffectiveSyncPeriod.Samples} pass gaps of {r.ProbeHpas} probe HPAs)"),
             ("decision latency, kubelet sample -> /scale write, p50 / p99 / max", $"{Dist(r.DecisionLatency, "0.000")} s ({r.DecisionLatency.Samples} scalers)"),

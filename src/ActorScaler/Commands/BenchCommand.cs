@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ActorScaler.Bench;
 using ActorScaler.Core.Durations;
 using Spectre.Console;
@@ -58,6 +59,11 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         [DefaultValue("0.1")]
         public string ScaleShare { get; init; } = "0.1";
 
+        [CommandOption("--warmup-timeout <DURATION>")]
+        [Description("How long to wait for every HPA's first reconcile before measuring anyway (the report says how many were).")]
+        [DefaultValue("10m")]
+        public string WarmupTimeout { get; init; } = "10m";
+
         [CommandOption("--member-config <FILE>")]
         [Description("HOCON layered over the members' shipped configuration (passed to `run --config`).")]
         public string? MemberConfig { get; init; }
@@ -95,6 +101,7 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
                 : throw new FormatException($"invalid value for --scale-share: \"{ScaleShare}\": must be a number such as 0.1"),
             OutDirectory = Out,
             MemberConfig = MemberConfig,
+            WarmupTimeout = ParseDuration("--warmup-timeout", WarmupTimeout),
         };
 
         private static TimeSpan ParseDuration(string flag, string value) =>
@@ -124,11 +131,20 @@ public sealed class BenchCommand : AsyncCommand<BenchCommand.Settings>
         }
 
         var command = "actorscaler bench " + string.Join(' ', context.Arguments.SkipWhile(a => a == context.Name));
+        // Ctrl+C and SIGTERM cancel the run, so the processes it started are killed on the way out.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         BenchMeasurements measurements;
         try
         {
             measurements = await new BenchRunner(options, line => Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}"))
-                .RunAsync(cancellationToken).ConfigureAwait(false);
+                .RunAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("error: the benchmark was stopped; the processes it started were killed").ConfigureAwait(false);
+            return 130;
         }
         catch (Exception e) when (e is BenchFailedException or TimeoutException or HttpRequestException or InvalidOperationException or IOException)
         {

@@ -89,6 +89,7 @@ public sealed class BenchAnalysisTests
         Assert.Equal(1, report.ScalersScaledUp);
         Assert.Equal(0, report.SteadyHpasThatScaled);
         Assert.Equal(1, report.ScaleWritesRefused);
+        Assert.Equal(1, report.HpasReconciledByEnd);
     }
 
     [Fact]

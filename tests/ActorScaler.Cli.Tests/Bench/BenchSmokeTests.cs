@@ -44,6 +44,8 @@ public sealed class BenchSmokeTests(ITestOutputHelper output) : IDisposable
         // Every scaler scaled up after its load step; no steady HPA moved.
         Assert.Equal(scalers, r.GetProperty("scalersScaledUp").GetInt32());
         Assert.Equal(0, r.GetProperty("steadyHpasThatScaled").GetInt32());
+        Assert.Equal(50, r.GetProperty("hpasReconciledBeforeWindow").GetInt32());
+        Assert.Equal(50, r.GetProperty("hpasReconciledByEnd").GetInt32());
 
         var period = r.GetProperty("effectiveSyncPeriod");
         Assert.True(period.GetProperty("samples").GetInt32() >= 4, $"pass gaps: {period}");
