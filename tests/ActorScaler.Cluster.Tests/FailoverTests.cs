@@ -1,0 +1,265 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ActorScaler.Bench;
+using ActorScaler.Simulator.Api;
+using Xunit.Abstractions;
+using static ActorScaler.Cluster.Tests.FailoverCluster;
+
+namespace ActorScaler.Cluster.Tests;
+
+/// <summary>
+/// Issue 7 parts 8 and 9 with real processes. Every scenario changes the load on the HPAs after (or
+/// while) members fail, and judges the cluster by what the simulator saw: the audit's /scale and status
+/// writes (time, writer, replicas) and the kubelets' request times. Figures (seconds) are written to the
+/// test output and, when ACTORSCALER_FAILOVER_FIGURES names a file, appended to it.
+/// </summary>
+[Collection(FailoverCollection.Name)]
+public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper output)
+{
+    /// <summary>
+    /// The longest an HPA may take to act on new load after its member was killed: the issue's target is
+    /// 10 s; CI on a shared 2-core machine asserts this looser bound (override with
+    /// ACTORSCALER_FAILOVER_BOUND_SECONDS) and the measured figures are reported against the target.
+    /// </summary>
+    private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(
+        double.Parse(Environment.GetEnvironmentVariable("ACTORSCALER_FAILOVER_BOUND_SECONDS") ?? "30", CultureInfo.InvariantCulture));
+
+    /// <summary>How long a freshly changed load takes to show in a rate, with nothing failing: one
+    /// resolution to be scraped, one more for the rate's window to hold only the new load, plus the
+    /// simulator's and the HTTP round trips.</summary>
+    private static readonly TimeSpan MetricsLag = 2 * Resolution + TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    private void Figure(string name, string text)
+    {
+        var line = $"{DateTimeOffset.UtcNow:O} {name}: {text}";
+        output.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("ACTORSCALER_FAILOVER_FIGURES") is { Length: > 0 } file)
+            File.AppendAllText(file, line + Environment.NewLine);
+    }
+
+    private async Task AssertOneWriterPerTargetAsync()
+    {
+        var writes = (await fixture.Client.WritesAsync(ApiAudit.ScaleKind, default))
+            .Concat(await fixture.Client.WritesAsync(ApiAudit.HpaStatusKind, default))
+            .ToList();
+        var overlapping = WriterAudit.OverlappingWriters(writes, fixture.Writer);
+        Assert.True(overlapping.Count == 0, $"{overlapping.Count} scale targets had two writers in overlapping windows:\n{string.Join('\n', overlapping.Take(20))}");
+    }
+
+    private static int Replicas(bool high) => high ? HighReplicas : LowReplicas;
+
+    [Fact]
+    public async Task Kill_9_of_a_member_every_HPA_acts_on_new_load_and_every_node_is_scraped_again()
+    {
+        var victim = fixture.Cluster.Members[1];
+        var high = !fixture.High;
+
+        var killedAt = DateTimeOffset.UtcNow;
+        fixture.ExpectRunning(victim, false);
+        await fixture.KillAsync(victim);
+        await fixture.SetLoadAsync(fixture.Apps, high);
+        var loadSetAt = DateTimeOffset.UtcNow;
+
+        // Every HPA (none lost) acts on the new load: the ones of the dead member after they moved.
+        var acted = await fixture.WaitActedAsync(fixture.Apps, killedAt, Replicas(high), Patience);
+        var doneAt = DateTimeOffset.UtcNow;
+        var sinceKill = WriterAudit.SecondsSince(acted.Values, killedAt);
+        Figure("kill -9: HPA acted on the new load, seconds after the kill", WriterAudit.Summary(sinceKill)
+            + string.Create(CultureInfo.InvariantCulture, $" (load patched on {Hpas} workloads {(loadSetAt - killedAt).TotalSeconds:0.0} s after the kill)"));
+
+        // Every node scraped again: per node, the first kubelet request after the kill, and the longest
+        // gap between two requests around it.
+        var kubelets = await fixture.Client.KubeletRequestsAsync(killedAt - 2 * Resolution, default);
+        Assert.Equal(Nodes, kubelets.Count);
+        var firstAfterKill = new List<double>();
+        var gaps = new List<double>();
+        foreach (var node in kubelets)
+        {
+            var times = node.Times.Where(t => t <= doneAt).Order().ToList();
+            var first = times.FirstOrDefault(t => t >= killedAt);
+            Assert.True(first != default, $"node {node.Node} was not scraped after the kill");
+            firstAfterKill.Add((first - killedAt).TotalSeconds);
+            gaps.Add(times.Zip(times.Skip(1), (a, b) => (b - a).TotalSeconds).DefaultIfEmpty(0).Max());
+        }
+        Figure("kill -9: first kubelet scrape of each node after the kill, seconds", WriterAudit.Summary(firstAfterKill));
+        Figure("kill -9: longest gap between two scrapes of a node, seconds", WriterAudit.Summary(gaps));
+
+        await AssertOneWriterPerTargetAsync();
+        Assert.True(sinceKill.Max() <= FailoverBound.TotalSeconds,
+            $"the slowest HPA acted {sinceKill.Max():0.0} s after the kill; bound {FailoverBound.TotalSeconds:0} s (target 10 s)");
+        Assert.True(firstAfterKill.Max() <= FailoverBound.TotalSeconds, $"a node was first scraped {firstAfterKill.Max():0.0} s after the kill");
+
+        await fixture.StartAgainAsync(victim, Patience);
+        fixture.ExpectRunning(victim, true);
+    }
+
+    [Fact]
+    public async Task Rolling_restart_of_every_member_keeps_every_HPA_acting_on_load_changes()
+    {
+        // What is asserted: every load change (made right after a member left, and again right after it
+        // came back and shards moved to it) is acted on by every HPA within one sync period plus the
+        // metrics lag plus the failover bound; the hand-offs are graceful, so the measured figure is far
+        // below that.
+        var bound = SyncPeriod + MetricsLag + FailoverBound;
+        var latencies = new List<double>();
+        foreach (var member in fixture.Cluster.Members)
+        {
+            fixture.ExpectRunning(member, false);
+            var exitCode = await member.Process.TerminateAsync(TimeSpan.FromSeconds(30));
+            Assert.True(exitCode == 0, $"member {member.Index} exited with {exitCode} after SIGTERM; its output:\n{member.Process.RecentOutput(ChildProcess.ErrorContextLines)}");
+            latencies.AddRange(await ChangeLoadAndMeasureAsync(fixture.Apps));
+
+            await fixture.StartAgainAsync(member, Patience);
+            fixture.ExpectRunning(member, true);
+            latencies.AddRange(await ChangeLoadAndMeasureAsync(fixture.Apps));
+        }
+        Figure("rolling restart: HPA acted on a load change, seconds after the change", WriterAudit.Summary(latencies));
+        await AssertOneWriterPerTargetAsync();
+        Assert.True(latencies.Max() <= bound.TotalSeconds, $"an HPA took {latencies.Max():0.0} s to act during the rolling restart; bound {bound.TotalSeconds:0} s");
+    }
+
+    /// <summary>Toggles the load of the apps and returns each one's seconds until it acted.</summary>
+    private async Task<List<double>> ChangeLoadAndMeasureAsync(IReadOnlyList<FailoverApp> apps, bool? level = null)
+    {
+        var high = level ?? !fixture.High;
+        var changedAt = DateTimeOffset.UtcNow;
+        await fixture.SetLoadAsync(apps, high);
+        var acted = await fixture.WaitActedAsync(apps, changedAt, Replicas(high), Patience);
+        return WriterAudit.SecondsSince(acted.Values, changedAt);
+    }
+
+    [Fact]
+    public async Task A_member_cut_off_from_the_others_downs_itself_while_the_majority_carries_on()
+    {
+        // How the member is cut off: SIGSTOP. It is a pause, not a dropped network: a true partition
+        // needs either root (iptables), Akka's throttler transport (a different address scheme,
+        // akka.trttl.tcp://, through the seed and membership code) or a proxy per member pair. While
+        // stopped, the member neither sends nor answers, exactly what the others see of a partitioned
+        // member; when it resumes it sees the others unreachable (its side is the minority) and learns it
+        // was removed, and must down itself and exit instead of carrying on as a second cluster.
+        var victim = fixture.Cluster.Members[2];
+        fixture.ExpectRunning(victim, false);
+        Assert.Equal(0, Signal(victim.Process.Pid, SigStop));
+        var stoppedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            var latencies = await ChangeLoadAndMeasureAsync(fixture.Apps);
+            Figure("partition: HPA acted on new load while a member was cut off, seconds after the change", WriterAudit.Summary(latencies));
+            Assert.True(latencies.Max() <= (MetricsLag + SyncPeriod + FailoverBound).TotalSeconds);
+        }
+        finally
+        {
+            Assert.Equal(0, Signal(victim.Process.Pid, SigCont));
+        }
+        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await victim.Process.WaitForExitAsync(exit.Token);
+        Figure("partition: the cut-off member exited, seconds after it was cut off",
+            string.Create(CultureInfo.InvariantCulture, $"{(DateTimeOffset.UtcNow - stoppedAt).TotalSeconds:0.0} (exit code {victim.Process.ExitCode})"));
+        Assert.Contains("Down", victim.Process.RecentOutput(), StringComparison.OrdinalIgnoreCase);
+
+        // The majority keeps reconciling every HPA after it is gone, and it rejoins when restarted.
+        var after = await ChangeLoadAndMeasureAsync(fixture.Apps);
+        Assert.True(after.Max() <= (MetricsLag + SyncPeriod + FailoverBound).TotalSeconds);
+        await fixture.StartAgainAsync(victim, Patience);
+        fixture.ExpectRunning(victim, true);
+        await AssertOneWriterPerTargetAsync();
+    }
+
+    [Fact]
+    public async Task Chaos_random_kills_while_500_HPAs_scale_keep_replicas_in_bounds_one_writer_and_fresh_metrics()
+    {
+        var kills = int.Parse(Environment.GetEnvironmentVariable("ACTORSCALER_CHAOS_KILLS") ?? "3", CultureInfo.InvariantCulture);
+        Assert.True(kills >= 3, "ACTORSCALER_CHAOS_KILLS: at least 3");
+        var seed = int.Parse(Environment.GetEnvironmentVariable("ACTORSCALER_CHAOS_SEED") ?? "7", CultureInfo.InvariantCulture);
+        var random = new Random(seed);
+        var apps = fixture.Apps.Take(500).ToList();
+        var keys = apps.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
+        var start = DateTimeOffset.UtcNow;
+        // The load timeline of the chaos apps: (time the change started, time it was applied everywhere, level).
+        var levels = new List<(DateTimeOffset From, DateTimeOffset To, bool High)>();
+        var high = fixture.High;
+        levels.Add((start, start, high));
+
+        // Continuous check: the Deployments' replicas stay within [min, max] (polled while the chaos runs).
+        using var stop = new CancellationTokenSource();
+        var outOfBounds = new List<string>();
+        var watcher = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var (key, replicas) in await fixture.DeploymentReplicasAsync(stop.Token))
+                {
+                    if (keys.Contains(key) && replicas is < LowReplicas or > MaxReplicas)
+                        outOfBounds.Add($"{DateTimeOffset.UtcNow:O} {key} at {replicas}");
+                }
+                await Task.Delay(2000, stop.Token).ConfigureAwait(false);
+            }
+        });
+
+        var latencies = new List<double>();
+        for (var k = 0; k < kills; k++)
+        {
+            var victim = fixture.Cluster.Members[random.Next(fixture.Cluster.Members.Count)];
+            fixture.ExpectRunning(victim, false);
+            var killedAt = DateTimeOffset.UtcNow;
+            await fixture.KillAsync(victim);
+            high = !high;
+            await fixture.SetLoadAsync(apps, high);
+            levels.Add((killedAt, DateTimeOffset.UtcNow, high));
+            var acted = await fixture.WaitActedAsync(apps, killedAt, Replicas(high), Patience);
+            latencies.AddRange(WriterAudit.SecondsSince(acted.Values, killedAt));
+            await fixture.StartAgainAsync(victim, Patience);
+            fixture.ExpectRunning(victim, true);
+        }
+        await stop.CancelAsync();
+        try
+        {
+            await watcher;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        // Leave the fixture's level consistent for the other scenarios: every app at the chaos apps' level.
+        await fixture.SetLoadAsync(fixture.Apps, high);
+        await fixture.WaitReplicasAsync(fixture.Apps, Replicas(high), Patience);
+
+        Figure($"chaos ({kills} kills, seed {seed}): HPA acted on new load, seconds after the kill", WriterAudit.Summary(latencies));
+        Assert.True(outOfBounds.Count == 0, $"replicas out of [{LowReplicas}, {MaxReplicas}]:\n{string.Join('\n', outOfBounds.Take(20))}");
+        await AssertOneWriterPerTargetAsync();
+
+        var scaleWrites = (await fixture.Client.WritesAsync(ApiAudit.ScaleKind, default)).Where(w => w.Code == 200 && w.Time >= start && keys.Contains(w.Key)).ToList();
+        Assert.All(scaleWrites, w => Assert.InRange(w.ReplicasAfter ?? -1, LowReplicas, MaxReplicas));
+
+        // No decision used metrics older than two resolutions: a rate is measured over the window before
+        // its sample, so once a level has held for three resolutions (plus a second of scrape phase), every
+        // metric two resolutions old already shows it, and a /scale write must go toward that level. A
+        // write against the level would come from a sample of the previous level, older than two resolutions.
+        var freshness = 3 * Resolution + TimeSpan.FromSeconds(1);
+        var stale = new List<string>();
+        foreach (var w in scaleWrites)
+        {
+            var current = levels.LastOrDefault(l => l.From <= w.Time);
+            if (current == default || w.Time - current.To < freshness)
+                continue;
+            var wrongWay = current.High ? w.ReplicasAfter < w.ReplicasBefore : w.ReplicasAfter > w.ReplicasBefore;
+            if (wrongWay)
+                stale.Add($"{w.Key} scaled {w.ReplicasBefore} -> {w.ReplicasAfter} at {w.Time:HH:mm:ss.fff} by {w.UserAgent}, {(w.Time - current.To).TotalSeconds:0.0} s after the load went {(current.High ? "up" : "down")}");
+        }
+        Assert.True(stale.Count == 0, $"decisions on stale metrics:\n{string.Join('\n', stale.Take(20))}");
+        // No HPA unreconciled longer than two sync periods plus the failover time (the bound) plus the metrics lag.
+        var bound = 2 * SyncPeriod + MetricsLag + FailoverBound;
+        Assert.True(latencies.Max() <= bound.TotalSeconds, $"an HPA took {latencies.Max():0.0} s to act after a kill; bound {bound.TotalSeconds:0} s");
+    }
+
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
+    // kill(2): .NET cannot send SIGSTOP/SIGCONT to another process.
+#pragma warning disable SYSLIB1054
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Signal(int pid, int signal);
+#pragma warning restore SYSLIB1054
+}
