@@ -159,8 +159,10 @@ public sealed class RbacTests
         {
             var web = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", Namespace);
             var db = await cluster.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", Namespace);
-            return web.Spec.Replicas > 1 && db.Spec.Replicas > 1 && Observed(await AuditAsync(cluster, userAgent)).Contains(new ApiCall("", "events", "patch"));
-        }, "the Deployment and the StatefulSet are scaled up and a repeated event is patched");
+            var cache = await cluster.Client.AppsV1.ReadNamespacedReplicaSetAsync("cache", Namespace);
+            return web.Spec.Replicas > 1 && db.Spec.Replicas > 1 && cache.Spec.Replicas > 1
+                && Observed(await AuditAsync(cluster, userAgent)).Contains(new ApiCall("", "events", "patch"));
+        }, "the Deployment, the StatefulSet and the ReplicaSet are scaled up and a repeated event is patched");
 
         var observed = Observed(await AuditAsync(cluster, userAgent));
         // The kubelet authorizes GET /metrics/resource as `get nodes/metrics` (SubjectAccessReview); the
