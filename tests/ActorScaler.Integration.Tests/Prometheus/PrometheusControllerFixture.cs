@@ -30,6 +30,13 @@ public sealed class PrometheusControllerFixture : IAsyncLifetime
               namespace: {resource: namespace}
               service: {resource: service}
           metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+        # Prometheus refuses this rule's query (unbalanced parenthesis): the HPA's condition must say so.
+        - seriesQuery: 'broken_requests_total{namespace!="",pod!=""}'
+          resources:
+            overrides:
+              namespace: {resource: namespace}
+              pod: {resource: pod}
+          metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[5s]) by (<<.GroupBy>>)'
         externalRules:
         - seriesQuery: '{__name__="queue_messages_ready",queue!=""}'
           resources:
@@ -45,13 +52,14 @@ public sealed class PrometheusControllerFixture : IAsyncLifetime
     public InProcessCluster Cluster { get; private set; } = null!;
     public PrometheusServer Prometheus { get; private set; } = null!;
     public StaticMetricsTarget Static { get; private set; } = null!;
+    public string RulesFile => Path.Combine(Directory, "rules.yaml");
 
     public async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
         var sd = Path.Combine(Directory, "pods-sd.json");
         PrometheusFileSd.Write(sd, []);
-        var rules = Path.Combine(Directory, "rules.yaml");
+        var rules = RulesFile;
         await File.WriteAllTextAsync(rules, RulesYaml);
         Static = await StaticMetricsTarget.StartAsync();
         Prometheus = await PrometheusServer.StartAsync(new PrometheusServerOptions { FileSdPath = sd, StaticTargets = [Static.Address] });

@@ -219,6 +219,54 @@ public sealed class PrometheusScenarioTests(PrometheusControllerFixture fixture)
     }
 
     [Fact]
+    public async Task Bad_rules_show_in_the_hpa_condition_naming_the_rule_and_the_metric()
+    {
+        const string ns = "prom-bad-rules";
+        CreateNamespace(_cluster, ns);
+        try
+        {
+            Apply(_cluster, Deployment(ns, "unknown", null, null, new Dictionary<string, string> { [LoadAnnotations.ReadyAfter] = "1s" }));
+            Apply(_cluster, Deployment(ns, "broken", null, null, new Dictionary<string, string> { [LoadAnnotations.ReadyAfter] = "1s" }));
+            Apply(_cluster, Hpa(ns, "unknown", minReplicas: 1, maxReplicas: 3, PodsMetric("requests_per_minute")));
+            Apply(_cluster, Hpa(ns, "broken", minReplicas: 1, maxReplicas: 3, PodsMetric("broken_requests_total")));
+            // The broken rule's series: one per pod of the broken deployment, so discovery serves the metric.
+            var deadline = DateTime.UtcNow + Patience;
+            V1PodList pods;
+            while ((pods = await _cluster.Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=broken")).Items.Count == 0 && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+            var pod = pods.Items.Single().Metadata.Name;
+            fixture.Static.Set($"broken_requests_total{{namespace=\"{ns}\",pod=\"{pod}\"}}", 1);
+
+            var unknown = await WaitForHpaAsync(_cluster, ns, "unknown", h => Condition(h, HpaConditionType.ScalingActive)?.Status == "False");
+            var unknownCondition = Condition(unknown, HpaConditionType.ScalingActive)!;
+            Assert.Equal("FailedGetPodsMetric", unknownCondition.Reason);
+            Assert.Contains($"no rule in {fixture.RulesFile} matches metric \"requests_per_minute\" for pods", unknownCondition.Message, StringComparison.Ordinal);
+
+            var broken = await WaitForHpaAsync(_cluster, ns, "broken",
+                h => Condition(h, HpaConditionType.ScalingActive)?.Message?.Contains("rejected the query", StringComparison.Ordinal) == true);
+            var brokenCondition = Condition(broken, HpaConditionType.ScalingActive)!;
+            Assert.Equal("False", brokenCondition.Status);
+            Assert.Contains("rejected the query for metric \"broken_requests_total\" of rules[2]", brokenCondition.Message, StringComparison.Ordinal);
+            Assert.Contains("bad_data", brokenCondition.Message, StringComparison.Ordinal);
+            Assert.Equal(1, broken.Status.CurrentReplicas);
+        }
+        finally
+        {
+            await CleanUpAsync(_cluster, ns);
+        }
+    }
+
+    private static string PodsMetric(string name) => $"""
+          - type: Pods
+            pods:
+              metric:
+                name: {name}
+              target:
+                type: AverageValue
+                averageValue: "10"
+        """;
+
+    [Fact]
     public async Task The_member_serves_the_custom_and_external_metrics_apis_on_its_listener()
     {
         fixture.Static.Set("queue_messages_ready{namespace=\"prom-served\",queue=\"mail\"}", 17);
