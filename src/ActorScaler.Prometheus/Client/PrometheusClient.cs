@@ -57,7 +57,6 @@ public sealed class PrometheusClient : IDisposable
     public static readonly TimeSpan DefaultScrapeInterval = TimeSpan.FromMinutes(1);
 
     private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
 
     public PrometheusClient(Uri baseUrl, TimeSpan timeout, HttpMessageHandler? handler = null)
     {
@@ -66,8 +65,8 @@ public sealed class PrometheusClient : IDisposable
         BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
         Timeout = timeout;
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        // Each call has its own bound (Timeout), so the client's global one must not cut in first.
         _http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
-        _ownsHttp = true;
     }
 
     public Uri BaseUrl { get; }
@@ -224,9 +223,5 @@ public sealed class PrometheusClient : IDisposable
             ? w.EnumerateArray().Select(x => x.GetString() ?? "").ToList()
             : [];
 
-    public void Dispose()
-    {
-        if (_ownsHttp)
-            _http.Dispose();
-    }
+    public void Dispose() => _http.Dispose();
 }

@@ -107,9 +107,6 @@ public sealed class QueryTemplate
         return new Part(null, field, key);
     }
 
-    /// <summary>True when the template refers to <paramref name="field"/> anywhere.</summary>
-    public bool Uses(string field) => _parts.Any(p => p.Field == field);
-
     /// <summary>Renders with the given values: string, IReadOnlyList&lt;string&gt; or IReadOnlyDictionary&lt;string, string&gt;.</summary>
     public string Render(IReadOnlyDictionary<string, object> values)
     {
