@@ -1,0 +1,53 @@
+using ActorScaler.Bench;
+
+namespace ActorScaler.Cluster.Tests;
+
+/// <summary>The audit analysis on hand-made writes, so a scenario's verdict rests on tested logic.</summary>
+public sealed class WriterAuditTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 23, 0, 0, TimeSpan.Zero);
+
+    private static AuditedWrite Write(string name, double seconds, string member) =>
+        new(T0.AddSeconds(seconds), "scale", "default", name, $"actorscaler/0.1.0 (member {member})", 1, 2, 200);
+
+    /// <summary>Member "127.0.0.1:2" restarted at T0+20 s: writes after that are its second incarnation.</summary>
+    private static string Writer(string userAgent, DateTimeOffset time) =>
+        userAgent.Contains("127.0.0.1:2", StringComparison.Ordinal) && time >= T0.AddSeconds(20) ? "b#2" : userAgent.Contains("127.0.0.1:2", StringComparison.Ordinal) ? "b#1" : "a#1";
+
+    [Fact]
+    public void Hand_offs_between_incarnations_are_not_overlaps()
+    {
+        var writes = new[]
+        {
+            Write("web", 1, "127.0.0.1:2"), Write("web", 5, "127.0.0.1:2"), // b#1 until it dies
+            Write("web", 9, "127.0.0.1:1"), Write("web", 15, "127.0.0.1:1"), // a takes over
+            Write("web", 25, "127.0.0.1:2"), // the restarted b (a new incarnation) gets it back
+            Write("api", 2, "127.0.0.1:1"),
+        };
+        Assert.Empty(WriterAudit.OverlappingWriters(writes, Writer));
+    }
+
+    [Fact]
+    public void Two_writers_interleaving_on_one_target_are_reported_with_their_windows()
+    {
+        var writes = new[]
+        {
+            Write("web", 1, "127.0.0.1:2"), Write("web", 3, "127.0.0.1:1"), Write("web", 5, "127.0.0.1:2"),
+            Write("api", 2, "127.0.0.1:1"),
+            // A refused write is an attempt, not a write: it makes no window.
+            Write("api", 3, "127.0.0.1:2") with { Code = 409 },
+        };
+        var problem = Assert.Single(WriterAudit.OverlappingWriters(writes, Writer));
+        Assert.StartsWith("default/web: b#1 wrote 2x in [23:00:01.000, 23:00:05.000] and a#1 1x in [23:00:03.000, 23:00:03.000]", problem);
+    }
+
+    [Fact]
+    public void Percentiles_use_the_nearest_rank()
+    {
+        double[] values = [4, 1, 3, 2, 10];
+        Assert.Equal(3, WriterAudit.Percentile(values, 50));
+        Assert.Equal(10, WriterAudit.Percentile(values, 99));
+        Assert.Equal(1, WriterAudit.Percentile(values, 1));
+        Assert.True(double.IsNaN(WriterAudit.Percentile([], 50)));
+    }
+}
