@@ -147,7 +147,7 @@ public static class BenchAnalysis
             Machine = m.Machine,
             LoadAverageAtStart = m.LoadAverageAtStart,
             LoadAverageAtEnd = m.LoadAverageAtEnd,
-            StartedAt = m.BaselineStart - m.Phases.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.Took),
+            StartedAt = m.StartedAt,
             Hpas = options.Hpas,
             Nodes = options.Nodes,
             Pods = options.Pods,

@@ -21,6 +21,9 @@ public sealed record BenchMeasurements
     /// <summary>How long each warm-up phase took (simulator start, members ready, pods Running...), in order.</summary>
     public required IReadOnlyList<(string Phase, TimeSpan Took)> Phases { get; init; }
 
+    /// <summary>When the run began (before the processes started).</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
     public required DateTimeOffset BaselineStart { get; init; }
     public required DateTimeOffset BaselineEnd { get; init; }
 

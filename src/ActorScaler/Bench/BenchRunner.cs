@@ -27,6 +27,7 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
         var manifest = Path.Combine(outDirectory, "workload.json");
         await File.WriteAllTextAsync(manifest, workload.Manifest().ToJsonString(), cancellationToken).ConfigureAwait(false);
         var loadAtStart = LoadAverage();
+        var startedAt = DateTimeOffset.UtcNow;
         var phases = new List<(string, TimeSpan)>();
         var clock = Stopwatch.StartNew();
         void Phase(string name)
@@ -145,6 +146,7 @@ public sealed class BenchRunner(BenchOptions options, Action<string> log)
             LoadAverageAtStart = loadAtStart,
             LoadAverageAtEnd = LoadAverage(),
             Phases = phases,
+            StartedAt = startedAt,
             BaselineStart = baselineStart,
             BaselineEnd = baselineEnd,
             SteadyStart = steadyStart,

@@ -75,8 +75,16 @@ public sealed class MemberProcess : IAsyncDisposable
         return args;
     }
 
-    /// <summary>Waits until /readyz answers 200; fails early (with the member's output) if it exits.</summary>
-    public async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>Waits until /readyz answers 200 (member Up, caches synced); fails early (with the member's output) if it exits.</summary>
+    public Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitForAsync("/readyz", "ready", timeout, cancellationToken);
+
+    /// <summary>Waits until /healthz answers 200: the process serves and its actor system runs, whatever
+    /// the cluster decided about it.</summary>
+    public Task WaitLiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitForAsync("/healthz", "live", timeout, cancellationToken);
+
+    private async Task WaitForAsync(string path, string what, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = HttpBaseUrl, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTimeOffset.UtcNow + timeout;
@@ -85,10 +93,10 @@ public sealed class MemberProcess : IAsyncDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!Process.IsRunning)
-                throw new InvalidOperationException($"member {Index} exited with code {Process.ExitCode} before it was ready; its output ({Process.LogPath}):\n{Process.RecentOutput(ChildProcess.ErrorContextLines)}");
+                throw new InvalidOperationException($"member {Index} exited with code {Process.ExitCode} before it was {what}; its output ({Process.LogPath}):\n{Process.RecentOutput(ChildProcess.ErrorContextLines)}");
             try
             {
-                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+                using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                     return;
                 last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}";
@@ -99,10 +107,10 @@ public sealed class MemberProcess : IAsyncDisposable
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                last = "/readyz timed out";
+                last = $"{path} timed out";
             }
             if (DateTimeOffset.UtcNow > deadline)
-                throw new TimeoutException($"member {Index} was not ready within {timeout.TotalSeconds:0}s (last /readyz: {last}); its output ({Process.LogPath}):\n{Process.RecentOutput(ChildProcess.ErrorContextLines)}");
+                throw new TimeoutException($"member {Index} was not {what} within {timeout.TotalSeconds:0}s (last {path}: {last}); its output ({Process.LogPath}):\n{Process.RecentOutput(ChildProcess.ErrorContextLines)}");
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
         }
     }

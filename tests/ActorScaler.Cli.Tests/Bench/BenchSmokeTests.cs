@@ -9,6 +9,7 @@ namespace ActorScaler.Cli.Tests.Bench;
 /// A tiny `actorscaler bench` (50 HPAs, 20 nodes, 2 members, 2 s periods, a 16 s window) through the
 /// command line: the report files are written and sane. It checks behaviour, not the targets.
 /// </summary>
+[Collection(ProcessTestsCollection.Name)]
 public sealed class BenchSmokeTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscaler-bench-").FullName;
