@@ -72,6 +72,18 @@ public sealed class HpaTelemetry(string hpaKey, string member, ControllerTelemet
         }
         if (_newestSample is { } sample)
             _telemetry.RecordMetricAge(Core.Spec.MetricSourceType.Resource, input.Now - sample);
+        // Pods metrics carry their samples' times too (Object and External values come without one).
+        foreach (var podsMetric in input.Metrics.PodsMetrics.Values)
+        {
+            DateTimeOffset? newestPods = null;
+            for (var i = 0; i < podsMetric.Count; i++)
+            {
+                if (newestPods is not { } n || podsMetric[i].Timestamp > n)
+                    newestPods = podsMetric[i].Timestamp;
+            }
+            if (newestPods is { } pods)
+                _telemetry.RecordMetricAge(Core.Spec.MetricSourceType.Pods, input.Now - pods);
+        }
     }
 
     /// <summary>Opens the /scale write's span; call the write inside <see cref="ControllerTelemetry.Within"/> with it.</summary>
