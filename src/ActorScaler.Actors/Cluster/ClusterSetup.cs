@@ -53,10 +53,20 @@ public static class ClusterSetup
         });
         builder.WithClustering(new ClusterOptions
         {
-            SeedNodes = [.. membership.SeedAddresses],
+            // No seeds: the member joins itself once remoting is bound (below), so --cluster-port 0
+            // works too; a seed list naming port 0 would never match the port actually bound.
+            SeedNodes = membership.SeedNodes.Count == 0 ? [] : [.. membership.SeedAddresses],
             Roles = [ClusterMembership.Role],
             MinimumNumberOfMembers = membership.MinimumMembers,
         });
+        if (membership.SeedNodes.Count == 0)
+        {
+            builder.AddStartup((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+        }
         builder.WithCustomSerializer("actorscaler", [typeof(IActorScalerMessage)], system => new ProtocolSerializer(system));
         if (membership.MinimumMembers > 1)
         {

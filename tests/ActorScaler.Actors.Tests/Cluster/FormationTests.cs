@@ -45,6 +45,14 @@ public sealed class FormationTests
     }
 
     [Fact]
+    public async Task Without_seeds_a_member_on_a_random_port_forms_its_own_cluster()
+    {
+        await using var member = await HostedMember.StartAsync(new ClusterMembership { Port = 0 });
+        await WaitUntilAsync(() => AllUp(member, 1), "the member is Up on its own");
+        Assert.NotEqual(0, member.Cluster.SelfAddress.Port);
+    }
+
+    [Fact]
     public async Task A_member_stranded_below_min_members_shuts_down_with_the_formation_reason()
     {
         var port = HostedMember.FreePorts(1)[0];
