@@ -32,8 +32,17 @@ public sealed record FailoverApp(string Namespace, string Name)
 /// </summary>
 public sealed class FailoverCluster : IAsyncLifetime
 {
-    public const int Hpas = 1_000;
-    public const int Nodes = 200;
+    /// <summary>The sizes; ACTORSCALER_FAILOVER_HPAS and ACTORSCALER_FAILOVER_NODES shrink them for a
+    /// quick local diagnosis (CI and the documented figures use the defaults).</summary>
+    public static readonly int Hpas = SizeFromEnvironment("ACTORSCALER_FAILOVER_HPAS", 1_000);
+    public static readonly int Nodes = SizeFromEnvironment("ACTORSCALER_FAILOVER_NODES", 200);
+
+    private static int SizeFromEnvironment(string name, int fallback) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } text
+            ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 2
+                ? n
+                : throw new FormatException($"{name}: \"{text}\" is not a whole number of at least 2")
+            : fallback;
     public const int MaxReplicas = 10;
     public const int LowReplicas = 1;
     public const int HighReplicas = 3;

@@ -174,7 +174,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
         Assert.True(kills >= 3, "ACTORSCALER_CHAOS_KILLS: at least 3");
         var seed = int.Parse(Environment.GetEnvironmentVariable("ACTORSCALER_CHAOS_SEED") ?? "7", CultureInfo.InvariantCulture);
         var random = new Random(seed);
-        var apps = fixture.Apps.Take(500).ToList();
+        var apps = fixture.Apps.Take(Hpas / 2).ToList(); // 500 of the 1,000
         var keys = apps.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
         var start = DateTimeOffset.UtcNow;
         // The load timeline of the chaos apps: (time the change started, time it was applied everywhere, level).
