@@ -53,6 +53,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
     [Fact]
     public async Task Kill_9_of_a_member_every_HPA_acts_on_new_load_and_every_node_is_scraped_again()
     {
+        await fixture.ResetAsync();
         var victim = fixture.Cluster.Members[1];
         var high = !fixture.High;
 
@@ -98,6 +99,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
     [Fact]
     public async Task Rolling_restart_of_every_member_keeps_every_HPA_acting_on_load_changes()
     {
+        await fixture.ResetAsync();
         // What is asserted: every load change (made right after a member left, and again right after it
         // came back and shards moved to it) is acted on by every HPA within one sync period plus the
         // metrics lag plus the failover bound; the hand-offs are graceful, so the measured figure is far
@@ -133,6 +135,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
     [Fact]
     public async Task A_member_cut_off_from_the_others_downs_itself_while_the_majority_carries_on()
     {
+        await fixture.ResetAsync();
         // How the member is cut off: SIGSTOP. It is a pause, not a dropped network: a true partition
         // needs either root (iptables), Akka's throttler transport (a different address scheme,
         // akka.trttl.tcp://, through the seed and membership code) or a proxy per member pair. While
@@ -170,6 +173,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
     [Fact]
     public async Task Chaos_random_kills_while_500_HPAs_scale_keep_replicas_in_bounds_one_writer_and_fresh_metrics()
     {
+        await fixture.ResetAsync();
         var kills = int.Parse(Environment.GetEnvironmentVariable("ACTORSCALER_CHAOS_KILLS") ?? "3", CultureInfo.InvariantCulture);
         Assert.True(kills >= 3, "ACTORSCALER_CHAOS_KILLS: at least 3");
         var seed = int.Parse(Environment.GetEnvironmentVariable("ACTORSCALER_CHAOS_SEED") ?? "7", CultureInfo.InvariantCulture);
