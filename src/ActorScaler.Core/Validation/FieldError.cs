@@ -77,7 +77,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, string? BadVa
 /// <summary>Go's %q and the API server's aggregate error texts.</summary>
 public static class GoValue
 {
-    /// <summary>strconv.Quote for the characters manifests use.</summary>
+    /// <summary>Go's strconv.Quote (also what PromQL label matchers read).</summary>
     public static string Quote(string value)
     {
         var builder = new StringBuilder(value.Length + 2).Append('"');
@@ -95,9 +95,11 @@ public static class GoValue
                 case '\f': builder.Append("\\f"); break;
                 case '\v': builder.Append("\\v"); break;
                 default:
-                    if (rune.Value < 0x20 || rune.Value == 0x7f)
+                    if (Rune.IsControl(rune))
                     {
-                        builder.Append("\\x").Append(rune.Value.ToString("x2", CultureInfo.InvariantCulture));
+                        // Go escapes non-printable runes: \xNN below 0x80, \uNNNN above.
+                        builder.Append(rune.Value < 0x80 ? "\\x" : "\\u")
+                            .Append(rune.Value.ToString(rune.Value < 0x80 ? "x2" : "x4", CultureInfo.InvariantCulture));
                     }
                     else
                     {

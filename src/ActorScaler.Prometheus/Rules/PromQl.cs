@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace ActorScaler.Prometheus.Rules;
@@ -9,32 +8,7 @@ namespace ActorScaler.Prometheus.Rules;
 public static partial class PromQl
 {
     /// <summary>Go's strconv.Quote, which the adapter's matchers use through %q; PromQL reads the same escapes.</summary>
-    public static string Quote(string value)
-    {
-        var builder = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var rune in value.EnumerateRunes())
-        {
-            switch (rune.Value)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\a': builder.Append("\\a"); break;
-                case '\b': builder.Append("\\b"); break;
-                case '\f': builder.Append("\\f"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                case '\v': builder.Append("\\v"); break;
-                default:
-                    if (Rune.IsControl(rune))
-                        builder.Append(rune.Value < 0x80 ? $"\\x{rune.Value:x2}" : $"\\u{rune.Value:x4}");
-                    else
-                        builder.Append(rune.ToString());
-                    break;
-            }
-        }
-        return builder.Append('"').ToString();
-    }
+    public static string Quote(string value) => ActorScaler.Core.Validation.GoValue.Quote(value);
 
     public static string LabelEq(string label, string value) => $"{label}={Quote(value)}";
 
