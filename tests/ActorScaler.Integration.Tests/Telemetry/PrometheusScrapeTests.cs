@@ -61,7 +61,16 @@ public sealed class PrometheusScrapeTests(ControllerFixture fixture)
                 Assert.Contains(s.Labels["action"], new[] { "scale_up", "scale_down", "none" });
                 Assert.Contains(s.Labels["error"], new[] { "spec", "internal", "none" });
             });
-            Assert.Equal(targets.Select(t => $"http://{t}/metrics up ").Order(StringComparer.Ordinal), (await prometheus.TargetHealthAsync()).Order(StringComparer.Ordinal));
+            // The counts above may come from one member's scrape: a target Prometheus has not scraped yet
+            // reports "unknown", so wait for every target's first scrape before checking their health.
+            var expected = targets.Select(t => $"http://{t}/metrics up ").Order(StringComparer.Ordinal).ToList();
+            var health = (await prometheus.TargetHealthAsync()).Order(StringComparer.Ordinal).ToList();
+            while (DateTimeOffset.UtcNow < deadline && health.Any(h => h.EndsWith(" unknown ", StringComparison.Ordinal)))
+            {
+                await Task.Delay(500);
+                health = (await prometheus.TargetHealthAsync()).Order(StringComparer.Ordinal).ToList();
+            }
+            Assert.Equal(expected, health);
         }
         finally
         {
