@@ -57,8 +57,17 @@ public interface IHpaInputs
 
     bool TryGetScale(string ns, CrossVersionObjectReference target, out ScaleTarget scale, out string error);
 
-    /// <summary>The namespace's pods (the pass keeps those the scale's selector matches).</summary>
-    IReadOnlyList<PodInfo> PodsInNamespace(string ns);
+    /// <summary>The pods of <paramref name="ns"/> that <paramref name="selector"/> (parsed from
+    /// <paramref name="selectorText"/>, the scale's status.selector) matches: the lister's
+    /// <c>Pods(ns).List(selector)</c>.</summary>
+    IReadOnlyList<PodInfo> PodsMatching(string ns, string selectorText, Selector selector);
+
+    /// <summary>
+    /// The other HPAs of <paramref name="ns"/> selected by this controller (<paramref name="controllerSelector"/>,
+    /// see <see cref="HpaSelection.IsSelected"/>) whose target's selector matches at least one of
+    /// <paramref name="pods"/>, with that selector: the HPAs upstream's AmbiguousSelector check would find.
+    /// </summary>
+    IReadOnlyList<HpaSelectorRegistration> OverlappingHpas(string ns, string hpaKey, IReadOnlyList<PodInfo> pods, Selector? controllerSelector);
 
     /// <summary>Calls back on every HPA change (from the informer's thread: keep it to a Tell).</summary>
     IDisposable SubscribeHpas(Action<CacheChange<HpaEntry>> onChange);
@@ -67,7 +76,8 @@ public interface IHpaInputs
 /// <summary>Resource metrics of pods, pushed by the member's scrapers.</summary>
 public interface IPodMetricsSource
 {
-    IReadOnlyList<PodUsage> PodsMatching(string ns, Selector selector);
+    /// <summary>The pod's latest usage; false when it has none (never scraped, expired, gone).</summary>
+    bool TryGetPod(string ns, string name, out PodUsage usage);
 
     /// <summary>Tells <paramref name="message"/> to <paramref name="subscriber"/> after each batch that
     /// touches matching pods; dispose to stop.</summary>

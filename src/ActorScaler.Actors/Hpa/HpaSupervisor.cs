@@ -60,6 +60,8 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private long _lastGeneration = -1;
     private IDisposable? _subscription;
     private string? _subscribedSelector;
+    private string? _parsedSelectorText;
+    private Selector? _parsedSelector;
     private WrittenStatus? _writtenStatus;
     private WrittenScale? _writtenScale;
     private readonly Dictionary<string, MetricChild> _metricChildren = new(StringComparer.Ordinal);
@@ -69,6 +71,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
     private bool _restoring;
     private bool _readLocally;
     private DecisionState _replicatedState = DecisionState.Initial;
+    private DateTimeOffset _replicatedAt = DateTimeOffset.MinValue;
     private int _metricChildCount;
     private bool _awaitingReadings;
     private readonly HpaTelemetry _telemetry;
@@ -236,12 +239,17 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         RequestPass();
     }
 
-    /// <summary>Replicates the state when a pass changed it (WriteLocal: the pass never waits).</summary>
+    /// <summary>Replicates the state when a pass changed what a successor needs (WriteLocal: the pass
+    /// never waits); see <see cref="DecisionStateReplication.IsWorthReplicating"/>.</summary>
     private void ReplicateState(string hpaUid)
     {
-        if (_replicator is null || _selfAddress is not { } self || ReferenceEquals(_state, _replicatedState) || _state == _replicatedState)
+        if (_replicator is null || _selfAddress is not { } self)
+            return;
+        var now = _context.Time.GetUtcNow();
+        if (!DecisionStateReplication.IsWorthReplicating(_replicatedState, _state, now - _replicatedAt, _context.Options.SyncPeriod))
             return;
         _replicatedState = _state;
+        _replicatedAt = now;
         var value = new ReplicatedDecisionState(hpaUid, _state);
         _replicator.Tell(Dsl.Update(_stateKey, new LWWRegister<ReplicatedDecisionState>(self, value), WriteLocal.Instance,
             register => register.WithValue(self, value)));
@@ -370,16 +378,23 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
             scaleError = error;
         }
 
+        var ns = hpa.Metadata.Namespace;
         var samples = new List<ResourceMetricSample>();
-        if (scale is not null && Selector.TryParse(scale.Selector, out var selector, out _) && scale.Selector.Length > 0)
+        IReadOnlyList<PodInfo> pods = [];
+        Selector? podSelector = null;
+        if (scale is { Selector.Length: > 0 } && ParseSelector(scale.Selector) is { } selector)
         {
-            EnsureSubscription(hpa.Metadata.Namespace, scale.Selector, selector);
-            foreach (var usage in _context.Metrics.PodsMatching(hpa.Metadata.Namespace, selector))
-                samples.Add(PodMetricsConversion.ToSample(usage));
+            podSelector = selector;
+            EnsureSubscription(ns, scale.Selector, selector);
+            // The scale's pods from the member's pod cache, and each one's metrics from the member's store
+            // (what upstream reads as PodMetrics by the same selector).
+            pods = _context.Inputs.PodsMatching(ns, scale.Selector, selector);
+            foreach (var pod in pods)
+                if (_context.Metrics.TryGetPod(ns, pod.Name, out var usage))
+                    samples.Add(PodMetricsConversion.ToSample(usage));
         }
 
         var now = _context.Time.GetUtcNow();
-        var pods = _context.Inputs.PodsInNamespace(hpa.Metadata.Namespace);
         var metrics = new MetricsSnapshot { ResourceMetrics = new PodResourceMetrics(samples) };
         if (_context.CustomMetrics is null)
         {
@@ -387,7 +402,6 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         }
         else if (freshScale is null)
         {
-            Selector? podSelector = scale is { Selector.Length: > 0 } && Selector.TryParse(scale.Selector, out var parsed, out _) ? parsed : null;
             EnsureMetricChildren(CustomMetricQuery.ForSpec(hpa, scale?.Selector ?? "", podSelector, pods), now);
         }
         if (_context.CustomMetrics is not null)
@@ -402,7 +416,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
             GetScaleError = scaleError,
             Pods = pods,
             Metrics = metrics,
-            OtherHpaSelectors = OtherSelectors(hpa),
+            OtherHpaSelectors = _context.Inputs.OverlappingHpas(ns, _key, pods, _context.Options.HpaSelector),
             Now = now,
             State = _state,
         };
@@ -490,23 +504,15 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
         return _context.Options.CustomMetricsStalenessBudget;
     }
 
-    /// <summary>The other selected HPAs of the namespace with the selector of their target's scale:
-    /// two HPAs whose selectors match the same pods get upstream's AmbiguousSelector condition.</summary>
-    private List<HpaSelectorRegistration> OtherSelectors(HorizontalPodAutoscaler self)
+    /// <summary>The scale's selector, parsed once per distinct text (it changes only with the workload).</summary>
+    private Selector? ParseSelector(string text)
     {
-        var result = new List<HpaSelectorRegistration>();
-        foreach (var entry in _context.Inputs.AllHpas())
+        if (!string.Equals(text, _parsedSelectorText, StringComparison.Ordinal))
         {
-            if (entry.Hpa is not { } other || string.Equals(entry.Key, _key, StringComparison.Ordinal)
-                || !string.Equals(other.Metadata.Namespace, self.Metadata.Namespace, StringComparison.Ordinal)
-                || !HpaSelection.IsSelected(entry, _context.Options.HpaSelector))
-                continue;
-            if (_context.Inputs.TryGetScale(other.Metadata.Namespace, other.Spec.ScaleTargetRef, out var scale, out _)
-                && scale.Scale.Selector.Length > 0
-                && Selector.TryParse(scale.Scale.Selector, out var selector, out _))
-                result.Add(new HpaSelectorRegistration(other.Metadata.Namespace, other.Metadata.Name, selector));
+            _parsedSelectorText = text;
+            _parsedSelector = Selector.TryParse(text, out var parsed, out _) ? parsed : null;
         }
-        return result;
+        return _parsedSelector;
     }
 
     private void EnsureSubscription(string ns, string selectorText, Selector selector)

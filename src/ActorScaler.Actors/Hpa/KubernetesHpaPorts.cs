@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ActorScaler.Actors.Metrics;
 using ActorScaler.Core.Calculation;
 using ActorScaler.Core.Decision;
@@ -11,9 +12,25 @@ using ScaleWriteResult = ActorScaler.Kubernetes.Clients.ScaleWriteResult;
 
 namespace ActorScaler.Actors.Hpa;
 
-/// <summary>The production inputs: the member's informer caches, so a pass makes no API call.</summary>
+/// <summary>
+/// The production inputs: the member's informer caches, so a pass makes no API call. The two per-pass
+/// lookups that would otherwise walk the namespace (or the cluster) are cached per namespace and
+/// invalidated by the caches' namespace versions, so in a steady state a pass costs O(its own pods):
+/// the pods a selector matches, and the index of the namespace's HPA selectors for AmbiguousSelector.
+/// </summary>
 public sealed class CachedHpaInputs(ControllerCaches controller, ClusterCaches cluster) : IHpaInputs
 {
+    // Distinct selector texts are few (one per workload); the bound only guards against churn.
+    private const int MaxCachedSelectors = 100_000;
+
+    private readonly ConcurrentDictionary<(string Namespace, string Selector), PodSelection> _podSelections = new();
+    private readonly ConcurrentDictionary<string, NamespaceSelectors> _hpaSelectors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Selector?> _parsedSelectors = new(StringComparer.Ordinal);
+
+    private sealed record PodSelection(long Version, PodInfo[] Pods);
+
+    private sealed record NamespaceSelectors(long HpaVersion, long TargetVersion, Selector? ControllerSelector, SelectorIndex<HpaSelectorRegistration> Index);
+
     public bool IsSynced => controller.IsSynced && cluster.Pods.IsSynced;
 
     public bool TryGetHpa(string key, out HpaEntry entry) => controller.Hpas.TryGet(key, out entry);
@@ -23,14 +40,78 @@ public sealed class CachedHpaInputs(ControllerCaches controller, ClusterCaches c
     public bool TryGetScale(string ns, CrossVersionObjectReference target, out ScaleTarget scale, out string error) =>
         controller.TryGetScale(ns, target, out scale, out error);
 
-    public IReadOnlyList<PodInfo> PodsInNamespace(string ns)
+    public IReadOnlyList<PodInfo> PodsMatching(string ns, string selectorText, Selector selector)
     {
-        var prefix = ns + "/";
-        var result = new List<PodInfo>();
-        foreach (var (key, entry) in cluster.Pods.Entries)
-            if (key.StartsWith(prefix, StringComparison.Ordinal))
-                result.Add(entry.Pod);
-        return result;
+        ArgumentNullException.ThrowIfNull(selector);
+        // Read the version before the pods: a pod change during the walk makes the next read walk again.
+        var version = cluster.Pods.NamespaceVersion(ns);
+        var key = (ns, selectorText);
+        if (_podSelections.TryGetValue(key, out var cached) && cached.Version == version)
+            return cached.Pods;
+        var pods = new List<PodInfo>();
+        foreach (var entry in cluster.Pods.InNamespace(ns))
+            if (selector.Matches(entry.Pod.Labels))
+                pods.Add(entry.Pod);
+        var selection = new PodSelection(version, [.. pods]);
+        if (_podSelections.Count >= MaxCachedSelectors)
+            _podSelections.Clear();
+        _podSelections[key] = selection;
+        return selection.Pods;
+    }
+
+    public IReadOnlyList<HpaSelectorRegistration> OverlappingHpas(string ns, string hpaKey, IReadOnlyList<PodInfo> pods, Selector? controllerSelector)
+    {
+        ArgumentNullException.ThrowIfNull(pods);
+        if (pods.Count == 0)
+            return [];
+        var index = SelectorsOf(ns, controllerSelector);
+        if (index.Count <= 1)
+            return [];
+        List<HpaSelectorRegistration>? result = null;
+        foreach (var pod in pods)
+        {
+            index.ForEachMatch(pod.Labels, other =>
+            {
+                if (string.Equals(other.Key, hpaKey, StringComparison.Ordinal))
+                    return;
+                result ??= [];
+                if (!result.Contains(other))
+                    result.Add(other);
+            });
+        }
+        return result ?? (IReadOnlyList<HpaSelectorRegistration>)[];
+    }
+
+    private SelectorIndex<HpaSelectorRegistration> SelectorsOf(string ns, Selector? controllerSelector)
+    {
+        var hpaVersion = controller.Hpas.NamespaceVersion(ns);
+        var targetVersion = controller.Deployments.NamespaceVersion(ns) + controller.StatefulSets.NamespaceVersion(ns) + controller.ReplicaSets.NamespaceVersion(ns);
+        if (_hpaSelectors.TryGetValue(ns, out var cached) && cached.HpaVersion == hpaVersion && cached.TargetVersion == targetVersion
+            && ReferenceEquals(cached.ControllerSelector, controllerSelector))
+            return cached.Index;
+        var entries = new List<(Selector, HpaSelectorRegistration)>();
+        foreach (var entry in controller.Hpas.InNamespace(ns))
+        {
+            if (entry.Hpa is not { } hpa || !HpaSelection.IsSelected(entry, controllerSelector)
+                || !controller.TryGetScale(ns, hpa.Spec.ScaleTargetRef, out var scale, out _) || scale.Scale.Selector.Length == 0
+                || Parse(scale.Scale.Selector) is not { } selector)
+                continue;
+            entries.Add((selector, new HpaSelectorRegistration(ns, hpa.Metadata.Name, selector)));
+        }
+        var index = new SelectorIndex<HpaSelectorRegistration>(entries);
+        _hpaSelectors[ns] = new NamespaceSelectors(hpaVersion, targetVersion, controllerSelector, index);
+        return index;
+    }
+
+    private Selector? Parse(string text)
+    {
+        if (_parsedSelectors.TryGetValue(text, out var parsed))
+            return parsed;
+        parsed = Selector.TryParse(text, out var selector, out _) ? selector : null;
+        if (_parsedSelectors.Count >= MaxCachedSelectors)
+            _parsedSelectors.Clear();
+        _parsedSelectors[text] = parsed;
+        return parsed;
     }
 
     public IDisposable SubscribeHpas(Action<CacheChange<HpaEntry>> onChange) => controller.Hpas.Subscribe(onChange);
@@ -39,7 +120,7 @@ public sealed class CachedHpaInputs(ControllerCaches controller, ClusterCaches c
 /// <summary>Resource metrics from the member's <see cref="ResourceMetricsStore"/> (pushed by the scrapers).</summary>
 public sealed class StoreMetricsSource(ResourceMetricsStore store) : IPodMetricsSource
 {
-    public IReadOnlyList<PodUsage> PodsMatching(string ns, Selector selector) => store.PodsMatching(ns, selector);
+    public bool TryGetPod(string ns, string name, out PodUsage usage) => store.TryGetPod(ns, name, out usage);
 
     public IDisposable Subscribe(string ns, Selector selector, IActorRef subscriber, object message) =>
         store.Subscribe(ns, selector, subscriber, message);

@@ -41,7 +41,7 @@ public sealed class ResourceMetricsStore : IMetricsApiSource
     private readonly ConcurrentDictionary<string, NodeEntry> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, PodEntry>> _pods = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NodeScrapeStatus> _statuses = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ImmutableArray<Subscription>> _subscriptions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SubscriptionSet> _subscriptions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _reportsPerNode = new(StringComparer.Ordinal);
     private long _appliedBatches;
 
@@ -191,23 +191,23 @@ public sealed class ResourceMetricsStore : IMetricsApiSource
         ArgumentNullException.ThrowIfNull(subscriber);
         ArgumentNullException.ThrowIfNull(message);
         var subscription = new Subscription(this, ns, selector, subscriber, message);
-        _subscriptions.AddOrUpdate(ns, static (_, s) => [s], static (_, list, s) => list.Add(s), subscription);
+        _subscriptions.AddOrUpdate(ns, static (_, s) => new SubscriptionSet([s]), static (_, set, s) => new SubscriptionSet(set.Items.Add(s)), subscription);
         return subscription;
     }
 
     /// <summary>Number of live subscriptions (tests, telemetry).</summary>
-    public int SubscriptionCount => _subscriptions.Values.Sum(s => s.Length);
+    public int SubscriptionCount => _subscriptions.Values.Sum(s => s.Items.Length);
 
     private void Unsubscribe(Subscription subscription)
     {
-        while (_subscriptions.TryGetValue(subscription.Namespace, out var list))
+        while (_subscriptions.TryGetValue(subscription.Namespace, out var set))
         {
-            var updated = list.Remove(subscription);
-            if (updated.Length == list.Length)
+            var updated = set.Items.Remove(subscription);
+            if (updated.Length == set.Items.Length)
                 return;
             if (updated.IsEmpty
-                ? _subscriptions.TryRemove(KeyValuePair.Create(subscription.Namespace, list))
-                : _subscriptions.TryUpdate(subscription.Namespace, updated, list))
+                ? _subscriptions.TryRemove(KeyValuePair.Create(subscription.Namespace, set))
+                : _subscriptions.TryUpdate(subscription.Namespace, new SubscriptionSet(updated), set))
                 return;
         }
     }
@@ -306,21 +306,27 @@ public sealed class ResourceMetricsStore : IMetricsApiSource
     {
         if (_subscriptions.IsEmpty)
             return;
-        foreach (var group in changed.GroupBy(c => c.Namespace, StringComparer.Ordinal))
+        // Every member applies every node's batch, so this runs for each scrape in the cluster: each
+        // changed pod's labels are read once and only the subscriptions filed under one of its labels
+        // are tested (SelectorIndex), instead of every subscription of the namespace against every pod.
+        HashSet<Subscription>? notified = null;
+        foreach (var (ns, name) in changed)
         {
-            if (!_subscriptions.TryGetValue(group.Key, out var subscriptions))
+            if (!_subscriptions.TryGetValue(ns, out var set))
                 continue;
-            foreach (var subscription in subscriptions)
+            if (!_caches.Pods.TryGet($"{ns}/{name}", out var pod))
             {
-                foreach (var (ns, name) in group)
-                {
-                    if (Matches(ns, name, subscription.Selector))
-                    {
+                // Not (yet) in the pod cache: only an empty selector matches it (see PodsMatching).
+                foreach (var subscription in set.Items)
+                    if (subscription.Selector.IsEmpty && (notified ??= []).Add(subscription))
                         subscription.Subscriber.Tell(subscription.Message, ActorRefs.NoSender);
-                        break;
-                    }
-                }
+                continue;
             }
+            set.Index.ForEachMatch(pod.Pod.Labels, subscription =>
+            {
+                if ((notified ??= []).Add(subscription))
+                    subscription.Subscriber.Tell(subscription.Message, ActorRefs.NoSender);
+            });
         }
     }
 
@@ -350,6 +356,15 @@ public sealed class ResourceMetricsStore : IMetricsApiSource
     }
 
     private sealed record PodEntry(PodUsage Usage, NodeEntry Node);
+
+    /// <summary>One namespace's subscriptions (immutable; replaced on every change) and their selector
+    /// index, built on first use by <see cref="Notify"/> (which runs under the write lock).</summary>
+    private sealed class SubscriptionSet(ImmutableArray<Subscription> items)
+    {
+        private SelectorIndex<Subscription>? _index;
+        public ImmutableArray<Subscription> Items { get; } = items;
+        public SelectorIndex<Subscription> Index => _index ??= new SelectorIndex<Subscription>(Items.Select(s => (s.Selector, s)));
+    }
 
     private sealed class Subscription(ResourceMetricsStore store, string ns, Selector selector, IActorRef subscriber, object message) : IDisposable
     {

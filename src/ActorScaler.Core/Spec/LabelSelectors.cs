@@ -228,8 +228,22 @@ public sealed class Selector
     /// <summary>True when it restricts nothing (labels.Selector.Empty()).</summary>
     public bool IsEmpty => !_nothing && Requirements.Count == 0;
 
-    public bool Matches(IReadOnlyDictionary<string, string> labels) =>
-        !_nothing && Requirements.All(r => r.Matches(labels));
+    public bool Matches(IReadOnlyDictionary<string, string> labels)
+    {
+        if (_nothing)
+        {
+            return false;
+        }
+        // A plain loop: this runs for every pod of every selector on hot paths (no closure, no enumerator).
+        for (var i = 0; i < Requirements.Count; i++)
+        {
+            if (!Requirements[i].Matches(labels))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>labels.Selector.String(): requirements joined by ",", in key order.</summary>
     public override string ToString() => string.Join(",", Requirements.Select(r => r.ToString()));

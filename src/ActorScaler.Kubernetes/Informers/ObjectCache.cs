@@ -21,6 +21,10 @@ public sealed class ObjectCache<TSource, T> : IInformerHandler<TSource>
     where T : class
 {
     private readonly ConcurrentDictionary<string, T> _items = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, T>> _byNamespace = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _namespaceVersions = new(StringComparer.Ordinal);
+    private long _changes;
+    private long _lastReplace;
     private readonly Func<TSource, string> _key;
     private readonly Func<TSource, T?> _project;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,9 +46,35 @@ public sealed class ObjectCache<TSource, T> : IInformerHandler<TSource>
     public bool TryGet(string key, out T item) => _items.TryGetValue(key, out item!);
 
     /// <summary>A point-in-time copy of every item.</summary>
-    public IReadOnlyList<T> Snapshot() => _items.Values.ToArray();
+    public IReadOnlyList<T> Snapshot()
+    {
+        // Enumerating the dictionary takes no lock (.Values would take every bucket lock).
+        var result = new List<T>(_items.Count);
+        foreach (var (_, item) in _items)
+            result.Add(item);
+        return result;
+    }
 
     public IEnumerable<KeyValuePair<string, T>> Entries => _items;
+
+    /// <summary>The items of one namespace (keys "namespace/name"), enumerated without locks or copying:
+    /// what a lister's <c>Pods(ns)</c> gives, so a reader never walks the whole cluster.</summary>
+    public IEnumerable<T> InNamespace(string ns)
+    {
+        if (!_byNamespace.TryGetValue(ns, out var bucket))
+            yield break;
+        foreach (var (_, item) in bucket)
+            yield return item;
+    }
+
+    /// <summary>
+    /// A number that grows whenever an item of <paramref name="ns"/> changes (or a relist replaces the
+    /// cache): read it before reading the namespace, and a result derived from that read stays valid
+    /// while the number is unchanged. It lets readers cache per-namespace results (e.g. the pods a
+    /// selector matches) so a steady state costs nothing per read.
+    /// </summary>
+    public long NamespaceVersion(string ns) =>
+        Math.Max(Volatile.Read(ref _lastReplace), _namespaceVersions.TryGetValue(ns, out var version) ? version : 0);
 
     /// <summary>Registers a change callback; it runs on the informer's thread, so keep it to a Tell.</summary>
     public IDisposable Subscribe(Action<CacheChange<T>> onChange)
@@ -87,12 +117,13 @@ public sealed class ObjectCache<TSource, T> : IInformerHandler<TSource>
             if (projected is null)
                 continue;
             fresh.Add(key);
-            _items[key] = projected;
+            Store(key, projected);
         }
-        foreach (var key in _items.Keys)
+        foreach (var (key, _) in _items)
             if (key.StartsWith(prefix, StringComparison.Ordinal) && !fresh.Contains(key))
-                _items.TryRemove(key, out _);
+                Remove(key, out _);
         ResourceVersion = resourceVersion;
+        Volatile.Write(ref _lastReplace, Interlocked.Increment(ref _changes));
         bool allSynced;
         lock (_scopeLock)
         {
@@ -110,19 +141,56 @@ public sealed class ObjectCache<TSource, T> : IInformerHandler<TSource>
         var projected = _project(item);
         if (projected is null)
         {
-            if (_items.TryRemove(key, out var removed))
+            if (Remove(key, out var removed))
                 Publish(new CacheChange<T>(CacheChangeKind.Delete, key, removed));
             return;
         }
-        _items[key] = projected;
+        Store(key, projected);
         Publish(new CacheChange<T>(CacheChangeKind.Upsert, key, projected));
     }
 
     void IInformerHandler<TSource>.OnDelete(TSource item)
     {
         var key = _key(item);
-        if (_items.TryRemove(key, out var removed))
+        if (Remove(key, out var removed))
             Publish(new CacheChange<T>(CacheChangeKind.Delete, key, removed));
+    }
+
+    private void Store(string key, T item)
+    {
+        _items[key] = item;
+        if (NamespaceOf(key) is { } ns)
+        {
+            _byNamespace.GetOrAdd(ns, static _ => new ConcurrentDictionary<string, T>(StringComparer.Ordinal))[key] = item;
+            Touch(ns);
+        }
+    }
+
+    private bool Remove(string key, out T removed)
+    {
+        if (!_items.TryRemove(key, out removed!))
+            return false;
+        if (NamespaceOf(key) is { } ns)
+        {
+            if (_byNamespace.TryGetValue(ns, out var bucket))
+                bucket.TryRemove(key, out _);
+            Touch(ns);
+        }
+        return true;
+    }
+
+    // The version is written after the item (and only ever grows, even when two informers of one cache
+    // race), so a reader whose read missed this item saw an older version and re-reads next time.
+    private void Touch(string ns)
+    {
+        var version = Interlocked.Increment(ref _changes);
+        _namespaceVersions.AddOrUpdate(ns, static (_, v) => v, static (_, old, v) => Math.Max(old, v), version);
+    }
+
+    private static string? NamespaceOf(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? null : key[..slash];
     }
 
     private void Publish(CacheChange<T> change)

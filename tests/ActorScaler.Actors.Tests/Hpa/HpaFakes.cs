@@ -50,7 +50,24 @@ internal sealed class FakeInputs : IHpaInputs
         return scale is not null;
     }
 
-    public IReadOnlyList<PodInfo> PodsInNamespace(string ns) => Pods.Values.Where(p => p.Namespace == ns).ToList();
+    public IReadOnlyList<PodInfo> PodsMatching(string ns, string selectorText, Selector selector) =>
+        Pods.Values.Where(p => p.Namespace == ns && selector.Matches(p.Labels)).ToList();
+
+    // Every other selected HPA of the namespace tested against every pod: the obvious version of the
+    // production index, so the entity tests do not depend on it.
+    public IReadOnlyList<HpaSelectorRegistration> OverlappingHpas(string ns, string hpaKey, IReadOnlyList<PodInfo> pods, Selector? controllerSelector)
+    {
+        var result = new List<HpaSelectorRegistration>();
+        foreach (var entry in Hpas.Values)
+        {
+            if (entry.Hpa is not { } other || entry.Key == hpaKey || other.Metadata.Namespace != ns || !HpaSelection.IsSelected(entry, controllerSelector)
+                || !TryGetScale(ns, other.Spec.ScaleTargetRef, out var scale, out _) || !Selector.TryParse(scale.Scale.Selector, out var selector, out _))
+                continue;
+            if (pods.Any(p => selector.Matches(p.Labels)))
+                result.Add(new HpaSelectorRegistration(ns, other.Metadata.Name, selector));
+        }
+        return result;
+    }
 
     public IDisposable SubscribeHpas(Action<CacheChange<HpaEntry>> onChange)
     {
@@ -74,8 +91,7 @@ internal sealed class FakeMetrics : IPodMetricsSource
         Usage[$"{ns}/{pod}"] = new PodUsage(ns, pod, at.ToUnixTimeMilliseconds() * 1_000_000, 15_000_000_000,
             ImmutableArray.Create(new MetricsContainerUsage("app", millicores * 1_000_000, 40L * 1024 * 1024)));
 
-    public IReadOnlyList<PodUsage> PodsMatching(string ns, Selector selector) =>
-        Usage.Values.Where(u => u.Namespace == ns).ToList();
+    public bool TryGetPod(string ns, string name, out PodUsage usage) => Usage.TryGetValue($"{ns}/{name}", out usage!);
 
     public IDisposable Subscribe(string ns, Selector selector, IActorRef subscriber, object message)
     {
