@@ -25,9 +25,11 @@ public static class ClusterSetup
     /// set here (<see cref="MembershipSources"/>: host, port, seeds, minimum members). Each file is
     /// prepended before the With* calls, which prepend only the keys they set, so a later layer wins key
     /// by key. <paramref name="shippedHoconPath"/> is for tests that run without the binary's folder.
+    /// With a <paramref name="writeFence"/>, the member runs the <see cref="WriteFenceKeeper"/> that feeds it
+    /// (what lets the HPA writers refuse writes once this member lost the majority).
     /// </summary>
     public static AkkaConfigurationBuilder AddActorScalerCluster(this AkkaConfigurationBuilder builder, ClusterMembership membership,
-        string? overrideHoconPath = null, string? shippedHoconPath = null)
+        string? overrideHoconPath = null, string? shippedHoconPath = null, WriteFence? writeFence = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(membership);
@@ -77,6 +79,26 @@ public static class ClusterSetup
                 system.ActorOf(Props.Create(() => new ClusterFormationGuard(timeout)), "cluster-formation-guard");
             });
         }
+        if (writeFence is not null)
+            builder.AddStartup((system, _) => StartWriteFence(system, writeFence));
         return builder;
+    }
+
+    /// <summary>Starts the keeper of <paramref name="fence"/> with the HOCON's timings, on the cluster's
+    /// dispatcher; throws naming the keys when the TTL would outlast the majority's downing decision.</summary>
+    public static IActorRef StartWriteFence(ActorSystem system, WriteFence fence)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(fence);
+        var config = system.Settings.Config;
+        var settings = WriteFenceSettings.From(config);
+        var problems = settings.Validate(config);
+        if (problems.Count > 0)
+            throw new ArgumentException($"invalid write fence configuration: {string.Join("; ", problems)}");
+        var props = WriteFenceKeeper.Props(fence, settings);
+        var dispatcher = config.GetString("akka.cluster.use-dispatcher", "");
+        if (!string.IsNullOrEmpty(dispatcher))
+            props = props.WithDispatcher(dispatcher);
+        return system.ActorOf(props, WriteFenceKeeper.Name);
     }
 }

@@ -1,3 +1,4 @@
+using ActorScaler.Actors.Cluster;
 using ActorScaler.Actors.Hpa;
 using ActorScaler.Actors.Metrics;
 using ActorScaler.Core.Decision;
@@ -33,7 +34,7 @@ public sealed class ControllerFeature : IMemberFeature
             ToControllerOptions(options),
             new CachedHpaInputs(services.GetRequiredService<ControllerCaches>(), services.GetRequiredService<ClusterCaches>()),
             new StoreMetricsSource(services.GetRequiredService<ResourceMetricsStore>()),
-            new KubernetesHpaWriter(services.GetRequiredService<ScaleClient>(), services.GetRequiredService<HpaStatusClient>(), services.GetRequiredService<EventRecorder>()),
+            new FencedHpaWriter(new KubernetesHpaWriter(services.GetRequiredService<ScaleClient>(), services.GetRequiredService<HpaStatusClient>(), services.GetRequiredService<EventRecorder>()), services.GetRequiredService<WriteFence>()),
             TimeProvider.System,
             // Registered by the custom metrics feature when a provider is configured; absent, the
             // Pods/Object/External metrics fail as upstream's do without an aggregated metrics API.

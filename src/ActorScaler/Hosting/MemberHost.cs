@@ -71,6 +71,8 @@ public sealed class MemberHost : IAsyncDisposable
         else
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Services.AddSingleton(options);
+        // One fence per member: its keeper (started with the actor system) feeds it, the HPA writer asks it.
+        builder.Services.AddSingleton(_ => new WriteFence(TimeProvider.System));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -93,7 +95,7 @@ public sealed class MemberHost : IAsyncDisposable
 
         builder.Services.AddAkka(ClusterMembership.SystemName, (akka, services) =>
         {
-            akka.AddActorScalerCluster(options.Membership, options.ConfigFile);
+            akka.AddActorScalerCluster(options.Membership, options.ConfigFile, writeFence: services.GetRequiredService<WriteFence>());
             foreach (var feature in features)
                 feature.ConfigureAkka(akka, services, options);
         });

@@ -99,8 +99,16 @@ public sealed class HoconTests
         Assert.Equal(8.0, config.GetDouble("akka.cluster.failure-detector.threshold"));
         Assert.Equal(typeof(Akka.Cluster.SBR.SplitBrainResolverProvider), cluster.DowningProviderType);
         Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
-        Assert.Equal(TimeSpan.FromSeconds(3), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
         Assert.Equal("on", config.GetString("akka.cluster.split-brain-resolver.down-all-when-unstable"));
+        // The removal margin the shard coordinator waits before a downed member's shards move.
+        Assert.Equal(TimeSpan.FromSeconds(1), member.Cluster.DowningProvider.DownRemovalMargin);
+        // Cluster core, remoting and sharding on dedicated threads, distributed data on others.
+        Assert.Equal("actorscaler.cluster-dispatcher", cluster.UseDispatcher);
+        Assert.Equal("actorscaler.cluster-dispatcher", config.GetString("akka.remote.use-dispatcher"));
+        Assert.Equal("actorscaler.ddata-dispatcher", config.GetString("akka.cluster.distributed-data.use-dispatcher"));
+        Assert.True(member.System.Dispatchers.HasDispatcher("actorscaler.cluster-dispatcher"));
+        Assert.True(member.System.Dispatchers.HasDispatcher("actorscaler.ddata-dispatcher"));
         Assert.True(cluster.RunCoordinatedShutdownWhenDown);
         Assert.Equal([ClusterMembership.Role], cluster.Roles);
 
@@ -112,6 +120,9 @@ public sealed class HoconTests
         Assert.Equal(TimeSpan.FromSeconds(10), sharding.TuningParameters.HandOffTimeout);
         Assert.Equal(20, sharding.TuningParameters.LeastShardAllocationAbsoluteLimit);
         Assert.Equal(0.1, sharding.TuningParameters.LeastShardAllocationRelativeLimit);
+        Assert.Equal(TimeSpan.FromSeconds(1), sharding.TuningParameters.RetryInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), sharding.TuningParameters.CoordinatorFailureBackoff);
+        Assert.Equal("actorscaler.cluster-dispatcher", config.GetString("akka.cluster.sharding.use-dispatcher"));
 
         Assert.True(config.GetBoolean("akka.coordinated-shutdown.run-by-clr-shutdown-hook"));
         Assert.False(config.GetBoolean("akka.coordinated-shutdown.exit-clr"));

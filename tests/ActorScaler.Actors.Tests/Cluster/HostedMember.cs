@@ -32,7 +32,7 @@ internal sealed class HostedMember : IAsyncDisposable
     /// <summary>Completes when the actor system asked the host to stop (what ends `actorscaler run`).</summary>
     public Task StopRequested { get; }
 
-    public static async Task<HostedMember> StartAsync(ClusterMembership membership, string? overrideHocon = null, string? extraHocon = null)
+    public static async Task<HostedMember> StartAsync(ClusterMembership membership, string? overrideHocon = null, string? extraHocon = null, WriteFence? writeFence = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -40,7 +40,7 @@ internal sealed class HostedMember : IAsyncDisposable
         services.AddSingleton<IHostApplicationLifetime>(lifetime);
         services.AddAkka(ClusterMembership.SystemName, builder =>
         {
-            builder.AddActorScalerCluster(membership, overrideHocon, RepositoryFiles.Path(ClusterSetup.HoconRelativePath));
+            builder.AddActorScalerCluster(membership, overrideHocon, RepositoryFiles.Path(ClusterSetup.HoconRelativePath), writeFence);
             // Tests only: quiet logs; prepended last so it wins.
             builder.AddHocon("akka { loglevel = WARNING, stdout-loglevel = WARNING, log-dead-letters = off }" + (extraHocon ?? ""), HoconAddMode.Prepend);
         });
