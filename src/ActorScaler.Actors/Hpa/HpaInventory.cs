@@ -1,6 +1,7 @@
 using ActorScaler.Actors.Telemetry;
 using ActorScaler.Kubernetes.Informers;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 
 namespace ActorScaler.Actors.Hpa;
@@ -12,6 +13,11 @@ namespace ActorScaler.Actors.Hpa;
 /// an entity lost in a rebalance or a member's crash is back within one interval. The API server is the
 /// source of truth; sharding remembers nothing (remember-entities off). Every member runs one, which
 /// costs a few idempotent messages per HPA per interval and needs no singleton hand-over.
+/// When membership changes (a member downed, removed, unreachable or reachable again) the inventory
+/// re-ensures every HPA at once and twice more shortly after, instead of at the next keep-alive: the
+/// entities of a dead member come back as soon as their shards have a new home. The regions buffer
+/// the messages for a shard without a home until the coordinator gives it one; the repeats cover a
+/// region that had not yet learned of the death and sent a message to the dead member.
 /// </summary>
 public sealed class HpaInventory : ReceiveActor, IWithTimers
 {
@@ -31,12 +37,33 @@ public sealed class HpaInventory : ReceiveActor, IWithTimers
         public static readonly KeepAlive Instance = new();
     }
 
+    /// <summary>When EnsureAll is repeated after a membership change: the shard coordinator gives a dead
+    /// member's shards a new home after the removal margin (1 s in hocon/actorscaler.conf) and the regions
+    /// ask it again every retry interval (1 s), so most of them have one within ~2 s of the removal.</summary>
+    public static readonly IReadOnlyList<TimeSpan> AfterMembershipChange = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
+
+    private Akka.Cluster.Cluster? _cluster;
+
     public HpaInventory(IActorRef region, HpaControllerContext context)
     {
         _region = region;
         _context = context;
         Receive<HpaChanged>(changed => OnChange(changed.Change));
         Receive<KeepAlive>(_ => EnsureAll());
+        Receive<ClusterEvent.IMemberEvent>(change =>
+        {
+            if (change is ClusterEvent.MemberRemoved or ClusterEvent.MemberDowned or ClusterEvent.MemberUp)
+                OnMembershipChange();
+        });
+        Receive<ClusterEvent.IReachabilityEvent>(_ => OnMembershipChange());
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+    }
+
+    private void OnMembershipChange()
+    {
+        EnsureAll();
+        for (var i = 0; i < AfterMembershipChange.Count; i++)
+            Timers.StartSingleTimer($"after-membership-change-{i}", KeepAlive.Instance, AfterMembershipChange[i]);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -49,10 +76,17 @@ public sealed class HpaInventory : ReceiveActor, IWithTimers
         var self = Self;
         _subscription = _context.Inputs.SubscribeHpas(change => self.Tell(new HpaChanged(change)));
         Timers.StartPeriodicTimer(KeepAliveTimer, KeepAlive.Instance, TimeSpan.Zero, _context.Options.KeepAliveInterval);
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            _cluster = Akka.Cluster.Cluster.Get(Context.System);
+            _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+                typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        }
     }
 
     protected override void PostStop()
     {
+        _cluster?.Unsubscribe(Self);
         _subscription?.Dispose();
         base.PostStop();
     }

@@ -1,0 +1,47 @@
+using ActorScaler.Actors.Hpa;
+using ActorScaler.Actors.Tests.Hpa;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ActorScaler.Actors.Tests.Cluster;
+
+/// <summary>The HPA inventory re-ensures every HPA when membership changes, without waiting for its keep-alive.</summary>
+public sealed class InventoryFailoverTests : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public void A_removed_member_makes_the_inventory_ensure_every_hpa_at_once_and_again_shortly_after()
+    {
+        var inputs = new FakeInputs();
+        inputs.Put(HpaFixtures.CpuHpa("web"));
+        inputs.Put(HpaFixtures.CpuHpa("api"));
+        var region = CreateTestProbe();
+        // A keep-alive of an hour: anything the region gets after the first round comes from the membership change.
+        var context = new HpaControllerContext(new HpaControllerOptions { KeepAliveInterval = TimeSpan.FromHours(1) },
+            inputs, new FakeMetrics(), new FakeWriter(inputs), new FakeTimeProvider(HpaFixtures.Now));
+        var inventory = Sys.ActorOf(HpaInventory.Props(region, context));
+        region.ExpectMsgAllOf([new EnsureHpa("default/web"), new EnsureHpa("default/api")]);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        var dead = RemovedMember(new UniqueAddress(new Address("akka.tcp", "actorscaler", "127.0.0.1", 4053), 1));
+        inventory.Tell(new ClusterEvent.MemberRemoved(dead, MemberStatus.Down));
+
+        region.ExpectMsgAllOf(Wait, [new EnsureHpa("default/web"), new EnsureHpa("default/api")]);
+        // The repeats (1 s and 3 s later) for regions that still routed to the dead member.
+        region.ExpectMsgAllOf(TimeSpan.FromSeconds(2), [new EnsureHpa("default/web"), new EnsureHpa("default/api")]);
+        region.ExpectMsgAllOf(TimeSpan.FromSeconds(3), [new EnsureHpa("default/web"), new EnsureHpa("default/api")]);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    /// <summary>Akka builds Member values internally only (a member comes from gossip); the test needs one
+    /// to tell the inventory what the cluster would.</summary>
+    private static Member RemovedMember(UniqueAddress address)
+    {
+        var create = typeof(Member).GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
+            .Single(m => m.Name == "Create" && m.GetParameters().Length == 5);
+        return (Member)create.Invoke(null, [address, 1, MemberStatus.Removed, System.Collections.Immutable.ImmutableHashSet.Create(ActorScaler.Actors.Cluster.ClusterMembership.Role), Akka.Util.AppVersion.Zero])!;
+    }
+}
