@@ -22,6 +22,8 @@ public sealed record ClusterMembership
     public const int DefaultPort = 4053;
     public const string Role = "reconciler";
     public const string Protocol = "akka.tcp";
+    /// <summary>The scheme when Akka's throttler adapter wraps TCP (<see cref="Partitionable"/>).</summary>
+    public const string ThrottledProtocol = "akka.trttl.tcp";
 
     /// <summary>The name other members reach this one by. In a StatefulSet this is the pod's stable
     /// DNS name, so a restarted pod replaces its old incarnation at once instead of waiting for the
@@ -33,10 +35,20 @@ public sealed record ClusterMembership
     /// <summary>Members to wait for before this member is Up and sharding allocates (a majority of the replicas).</summary>
     public int MinimumMembers { get; init; } = 1;
 
+    /// <summary>Test only (<see cref="MembershipSources.PartitionableVariable"/>): remoting runs through
+    /// Akka's throttler adapter, so <see cref="PartitionHook"/> can drop this member's traffic to and
+    /// from the others, a true network partition without root. It changes every address's scheme to
+    /// <see cref="ThrottledProtocol"/>, so all members of a cluster must agree on it.</summary>
+    public bool Partitionable { get; init; }
+
+    /// <summary>The scheme of every member address: <see cref="Protocol"/>, or <see cref="ThrottledProtocol"/>
+    /// when <see cref="Partitionable"/>.</summary>
+    public string AddressProtocol => Partitionable ? ThrottledProtocol : Protocol;
+
     /// <summary>The public hostname as Akka compares it (see <see cref="SeedAddresses"/>).</summary>
     public string CanonicalHostname => NormalizeHost(PublicHostname);
 
-    public string SelfAddress => $"{Protocol}://{SystemName}@{CanonicalHostname}:{Port}";
+    public string SelfAddress => $"{AddressProtocol}://{SystemName}@{CanonicalHostname}:{Port}";
 
     /// <summary>Seed addresses in Akka form; host:port entries are expanded. Host names are compared
     /// case-insensitively by DNS but as strings by Akka, so they are lower-cased (and a trailing root dot
@@ -45,7 +57,7 @@ public sealed record ClusterMembership
     public IReadOnlyList<string> SeedAddresses =>
         SeedNodes.Count == 0
             ? [SelfAddress]
-            : SeedNodes.Select(ToAddress).ToList();
+            : SeedNodes.Select(ToAddress).Select(a => AddressProtocol + a[Protocol.Length..]).ToList();
 
     /// <summary>True when this member is the first seed: the only one allowed to join itself.</summary>
     public bool IsFirstSeed => SeedAddresses[0] == SelfAddress;

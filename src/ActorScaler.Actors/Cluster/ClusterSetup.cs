@@ -46,6 +46,12 @@ public static class ClusterSetup
                 throw new FileNotFoundException($"--config {overrideHoconPath} does not exist", overrideHoconPath);
             builder.AddHoconFile(overrideHoconPath, HoconAddMode.Prepend);
         }
+        if (membership.Partitionable)
+        {
+            // Test only: every association goes through the throttler, which PartitionHook switches
+            // to blackhole. Prepended last, so no --config can take it away from a test that needs it.
+            builder.AddHocon($"akka.remote.dot-netty.tcp.applied-adapters = [{PartitionHook.ThrottlerAdapter}]", HoconAddMode.Prepend);
+        }
         builder.WithRemoting(new RemoteOptions
         {
             HostName = membership.BindHostname,

@@ -18,6 +18,9 @@ public static class MembershipSources
     public const string PortVariable = "ACTORSCALER_CLUSTER_PORT";
     public const string SeedNodesVariable = "ACTORSCALER_SEED_NODES";
     public const string MinMembersVariable = "ACTORSCALER_MIN_MEMBERS";
+    /// <summary>Test only, deliberately without a flag: "true" runs remoting through Akka's throttler so
+    /// the process-level cluster tests can cut a member off (<see cref="ClusterMembership.Partitionable"/>).</summary>
+    public const string PartitionableVariable = "ACTORSCALER_TEST_PARTITIONABLE";
 
     public const string HostnameFlag = "--cluster-hostname";
     public const string PortFlag = "--cluster-port";
@@ -62,6 +65,7 @@ public static class MembershipSources
             Port = port,
             SeedNodes = seeds,
             MinimumMembers = minMembers,
+            Partitionable = Boolean(PartitionableVariable, environment(PartitionableVariable)),
         };
         var problems = membership.Validate();
         if (problems.Count > 0)
@@ -70,6 +74,11 @@ public static class MembershipSources
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static bool Boolean(string variable, string? value) =>
+        NonEmpty(value) is not { } text ? false
+        : bool.TryParse(text, out var b) ? b
+        : throw new FormatException($"invalid value for {variable}: \"{text}\": must be true or false");
 
     private static int? Integer(string variable, string? value)
     {

@@ -113,6 +113,16 @@ public sealed class MemberHost : IAsyncDisposable
                 problems.Add("informer caches not synced");
             return problems.Count == 0 ? Results.Text("ok") : Results.Text(string.Join("\n", problems), statusCode: 503);
         });
+        if (options.Membership.Partitionable)
+        {
+            // Test only (ACTORSCALER_TEST_PARTITIONABLE=true, see docs/cluster.md): drop this member's
+            // traffic to and from every other member, a true partition for the process-level cluster tests.
+            app.MapPost("/debug/partition", async (ActorSystem system) =>
+            {
+                var others = await PartitionHook.CutOffAsync(system).ConfigureAwait(false);
+                return Results.Text($"cut off from {string.Join(", ", others)}\n");
+            });
+        }
         foreach (var feature in features)
             feature.MapEndpoints(app, options);
         return new MemberHost(app, options);

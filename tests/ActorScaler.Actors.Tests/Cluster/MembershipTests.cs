@@ -115,4 +115,19 @@ public sealed class MembershipTests
         Assert.Contains(new ClusterMembership { SeedNodes = ["a:1", "A:1"], MinimumMembers = 2 }.Validate(), p => p.Contains("akka.tcp://actorscaler@a:1 is listed twice"));
         Assert.Contains(new ClusterMembership { Port = 0, SeedNodes = ["a:1"] }.Validate(), p => p.Contains("--cluster-port) 0 picks a random port"));
     }
+
+    [Fact]
+    public void The_test_only_partitionable_variable_switches_every_address_to_the_throttled_scheme()
+    {
+        var member = MembershipSources.Resolve(new MembershipFlags(Port: 4001, SeedNodes: "127.0.0.1:4001,127.0.0.1:4002", MinMembers: 2),
+            Env((MembershipSources.PartitionableVariable, "true")));
+        Assert.True(member.Partitionable);
+        Assert.Equal("akka.trttl.tcp://actorscaler@127.0.0.1:4001", member.SelfAddress);
+        Assert.Equal(["akka.trttl.tcp://actorscaler@127.0.0.1:4001", "akka.trttl.tcp://actorscaler@127.0.0.1:4002"], member.SeedAddresses);
+        Assert.True(member.IsFirstSeed);
+
+        Assert.False(MembershipSources.Resolve(new MembershipFlags(), Env()).Partitionable);
+        var error = Assert.Throws<FormatException>(() => MembershipSources.Resolve(new MembershipFlags(), Env((MembershipSources.PartitionableVariable, "yes"))));
+        Assert.Equal("invalid value for ACTORSCALER_TEST_PARTITIONABLE: \"yes\": must be true or false", error.Message);
+    }
 }
