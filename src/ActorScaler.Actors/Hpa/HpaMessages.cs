@@ -1,4 +1,7 @@
 using ActorScaler.Actors.Protocol;
+using ActorScaler.Core.Spec;
+using ActorScaler.Kubernetes.Clients;
+using ActorScaler.Metrics.Custom;
 using Akka.Actor;
 using Akka.Event;
 
@@ -22,6 +25,67 @@ public sealed record GetHpaOwner(string HpaKey) : IActorScalerMessage, IWithHpaK
 /// <summary>The reply to <see cref="GetHpaOwner"/>: the owning member's address, the passes run since
 /// the entity started and the last decision (-1 before the first pass).</summary>
 public sealed record HpaOwner(string HpaKey, string Member, long Passes, int CurrentReplicas, int DesiredReplicas, string LastReason) : IActorScalerMessage;
+
+/// <summary>
+/// From an HPA's <see cref="HpaSupervisor"/> to the <see cref="ScaleTargetReconciler"/> of its scale
+/// target (<paramref name="TargetKey"/>, see <see cref="ScaleTargetKey"/>): reconcile this HPA there,
+/// starting its <see cref="HpaReconciler"/> if needed, with the latest answers of its Pods, Object and
+/// External metrics. Sent when the supervisor starts, on every ensure from the inventories (spec
+/// changes and keep-alives, so a reconciler lost in a failover is back within one keep-alive) and when
+/// a metric child answers.
+/// </summary>
+public sealed record ReconcileHpa(string TargetKey, string HpaKey, string? TraceParent, IReadOnlyList<MetricReading> Readings) : IActorScalerMessage, IWithScaleTarget;
+
+/// <summary>The HPA no longer reconciles against <paramref name="TargetKey"/> (deleted, deselected or
+/// retargeted): its reconciler there stops.</summary>
+public sealed record ReleaseHpa(string TargetKey, string HpaKey) : IActorScalerMessage, IWithScaleTarget;
+
+/// <summary>
+/// The last answer of one Pods, Object or External metric child (its query's <paramref name="Key"/>):
+/// the last good values, when they arrived, and the last failure. What a <see cref="CustomMetricReading"/>
+/// holds, without the query, which the reconciler derives from the spec itself.
+/// </summary>
+public sealed record MetricReading(string Key, IReadOnlyList<PodCustomMetricValue>? PodValues, IReadOnlyList<CustomMetricValue>? Values,
+    DateTimeOffset? GoodAt, string? Error, DateTimeOffset? ErrorAt)
+{
+    public static MetricReading From(CustomMetricReading reading)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        return new(reading.Query.Key, reading.PodValues, reading.Values, reading.GoodAt, reading.Error, reading.ErrorAt);
+    }
+
+    public CustomMetricReading ToReading(CustomMetricQuery query) =>
+        new() { Query = query, PodValues = PodValues, Values = Values, GoodAt = GoodAt, Error = Error, ErrorAt = ErrorAt };
+
+    /// <summary>Same values and error (the times of a repeated answer do not make it new).</summary>
+    public bool SameValues(MetricReading other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Error == other.Error
+            && (Values ?? []).Select(v => v.ValueMilli).SequenceEqual((other.Values ?? []).Select(v => v.ValueMilli))
+            && (PodValues ?? []).Select(v => (v.Pod, v.ValueMilli)).SequenceEqual((other.PodValues ?? []).Select(v => (v.Pod, v.ValueMilli)));
+    }
+}
+
+/// <summary>The entity id of a scale target: "namespace/resource/name" (resource as the scale client
+/// resolves the kind, e.g. "deployments"; the kind itself when it does not resolve).</summary>
+public static class ScaleTargetKey
+{
+    public static string For(string ns, CrossVersionObjectReference target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        string resource;
+        try
+        {
+            resource = ScaleClient.Resolve(target);
+        }
+        catch (ScaleTargetException)
+        {
+            resource = $"{target.ApiVersion}/{target.Kind}";
+        }
+        return $"{ns}/{resource}/{target.Name}";
+    }
+}
 
 /// <summary>Local only: the sync period elapsed.</summary>
 internal sealed class SyncTick : INotInfluenceReceiveTimeout, IDeadLetterSuppression, INoSerializationVerificationNeeded

@@ -1,435 +1,113 @@
 using ActorScaler.Actors.Telemetry;
-using ActorScaler.Core.Behavior;
-using ActorScaler.Core.Calculation;
-using ActorScaler.Core.Decision;
-using ActorScaler.Core.Durations;
 using ActorScaler.Core.Spec;
-using ActorScaler.Kubernetes.Clients;
-using ActorScaler.Kubernetes.Informers;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
-using Akka.DistributedData;
 using Akka.Event;
-using ApiScaleWrite = ActorScaler.Kubernetes.Clients.ScaleWriteResult;
-using CoreScaleWrite = ActorScaler.Core.Decision.ScaleWriteResult;
 
 namespace ActorScaler.Actors.Hpa;
 
 /// <summary>
-/// The sharded entity for one HPA (entity id "namespace/name"): sharding keeps exactly one alive in the
-/// cluster, so it is the only writer of its HPA's status and its target's /scale. It reconciles every
-/// sync period (jittered, per-HPA override annotation) and also soon after fresh metrics for its pods
-/// arrive (debounced), reading everything from the member's informer caches and metrics store. A pass is
-/// the core's Decide, at most one /scale write in flight (PUT with the cached resourceVersion; on 409 one
-/// fresh GET and a new decision), the core's Complete, then the status write only when it changed and the
-/// events. In shadow mode nothing is written but the decision annotation. The upstream controller's
-/// per-HPA memory is the single immutable <see cref="DecisionState"/> value held here.
+/// The sharded entity for one HPA (entity id "namespace/name"). It holds the HPA's spec (from the
+/// member's informer cache) and supervises one <see cref="CustomMetricSource"/> child per Pods, Object
+/// and External metric in it (Resource metrics are pushed by the scrapers into every member's store and
+/// need no child). The decisions and every write happen in the HPA's <see cref="HpaReconciler"/>, which
+/// lives under the <see cref="ScaleTargetReconciler"/> entity of the HPA's scale target, so a target has
+/// one writer whatever points at it. This entity keeps that reconciler going: it sends
+/// <see cref="ReconcileHpa"/> (with its children's latest readings) when it starts, on every ensure from
+/// the inventories and when a child answers, <see cref="ReleaseHpa"/> when the HPA goes or is
+/// retargeted, and forwards questions about the HPA to it.
 /// </summary>
-public sealed class HpaSupervisor : ReceiveActor, IWithTimers
+public sealed class HpaSupervisor : ReceiveActor
 {
-    private const string SyncTimer = "sync";
-    private const string DebounceTimer = "debounce";
-    private const string NotSyncedTimer = "not-synced";
-    private const string RestoreTimer = "restore";
-    private static readonly TimeSpan NotSyncedRetry = TimeSpan.FromSeconds(1);
-
-    /// <summary>What the custom and external metrics clients answer while no provider is registered
-    /// (upstream's text when the aggregated APIs are absent).</summary>
-    public const string NoCustomMetricsApi = "unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered";
-    public const string NoExternalMetricsApi = "unable to fetch metrics from external metrics API: no external metrics API (external.metrics.k8s.io) registered";
-
     private readonly string _key;
-    private readonly string _ns;
     private readonly HpaControllerContext _context;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly string _member;
-
-    private bool _started;
-    private bool _busy;
-    private bool _pending;
-    private long _passes;
-    private DateTimeOffset _lastPassAt = DateTimeOffset.MinValue;
-    private DateTimeOffset _lastStatusWriteAt = DateTimeOffset.MinValue;
-    private DecisionState _state = DecisionState.Initial;
-    private int _lastCurrent = -1;
-    private int _lastDesired = -1;
-    private string _lastReason = "";
-    private string? _lastShadowDecision;
-    private string? _lastReadError;
-    private long _lastGeneration = -1;
-    private IDisposable? _subscription;
-    private string? _subscribedSelector;
-    private string? _parsedSelectorText;
-    private Selector? _parsedSelector;
-    private WrittenStatus? _writtenStatus;
-    private WrittenScale? _writtenScale;
-    private readonly Dictionary<string, MetricChild> _metricChildren = new(StringComparer.Ordinal);
+    private readonly IActorRef? _targets;
     private readonly IActorRef? _replicator;
-    private readonly LWWRegisterKey<ReplicatedDecisionState> _stateKey;
-    private UniqueAddress? _selfAddress;
-    private bool _restoring;
-    private bool _readLocally;
-    private DecisionState _replicatedState = DecisionState.Initial;
-    private DateTimeOffset _replicatedAt = DateTimeOffset.MinValue;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, MetricChild> _metricChildren = new(StringComparer.Ordinal);
     private int _metricChildCount;
-    private bool _awaitingReadings;
-    private readonly HpaTelemetry _telemetry;
+    private string? _targetKey;
+    private IActorRef? _localTarget;
+    private long _localTargets;
 
     /// <summary>A Pods, Object or External metric's child, the query it was last told and its last reading.</summary>
-    private sealed class MetricChild(IActorRef actor, CustomMetricQuery query, DateTimeOffset createdAt)
+    private sealed class MetricChild(IActorRef actor, CustomMetricQuery query)
     {
         public IActorRef Actor { get; } = actor;
         public CustomMetricQuery Query { get; set; } = query;
-        public DateTimeOffset CreatedAt { get; } = createdAt;
-        public CustomMetricReading? Reading { get; set; }
+        public MetricReading? Reading { get; set; }
     }
 
-    /// <summary>The status we wrote on top of the HPA version it was based on: until the watch delivers
-    /// our write, the cache still shows the old status, and a pass must not redo the write.</summary>
-    private sealed record WrittenStatus(string BasedOnResourceVersion, HorizontalPodAutoscalerStatus Status);
-
-    /// <summary>The replicas we wrote and the resourceVersion the write returned, over the version it
-    /// replaced, for the same reason: a lagging cache must not cause a duplicate write or a 409.</summary>
-    private sealed record WrittenScale(string BasedOnResourceVersion, string ResourceVersion, int Replicas);
-
-    private sealed record PassInputs(HorizontalPodAutoscaler Hpa, ReconcileInput Input, string ScaleResourceVersion);
-
-    private sealed record ScaleWritten(PassInputs Pass, ScaleDecision Decision, ApiScaleWrite Result, bool Retried);
-
-    private sealed record ScaleReread(PassInputs Pass, ScaleDecision Decision, ScaleRead? Fresh, string? Error);
-
-    private sealed record PassFinished(string HpaResourceVersion, HorizontalPodAutoscalerStatus? StatusWritten, string? ShadowDecision, DateTimeOffset At = default,
-        string? StatusWriteError = null);
-
-    /// <summary>Local: the replicated state did not arrive in time (the replicator is overloaded).</summary>
-    private sealed class RestoreDeadline : INoSerializationVerificationNeeded
-    {
-        public static readonly RestoreDeadline Instance = new();
-    }
-
-    /// <param name="replicator">Akka.DistributedData's replicator, to keep the decision state across
-    /// failovers (<see cref="DecisionStateReplication"/>); null keeps it in memory only (tests, one member).</param>
-    public HpaSupervisor(string hpaKey, HpaControllerContext context, IActorRef? replicator = null)
+    /// <param name="targets">The "scale-target" shard region (<see cref="ScaleTargetReconciler"/> entities);
+    /// null runs the target's reconciler as this entity's own child (one member without sharding: tests).</param>
+    /// <param name="replicator">Akka.DistributedData's replicator for the reconciler's decision state
+    /// (used only with <paramref name="targets"/> null; the region's entities get their own).</param>
+    public HpaSupervisor(string hpaKey, HpaControllerContext context, IActorRef? replicator = null, IActorRef? targets = null)
     {
         _key = hpaKey;
-        _replicator = replicator;
-        _stateKey = DecisionStateReplication.KeyFor(hpaKey);
-        var slash = hpaKey.IndexOf('/', StringComparison.Ordinal);
-        _ns = slash < 0 ? "" : hpaKey[..slash];
         _context = context;
-        // The provider's address is the cluster member's address (and works without a cluster in tests).
-        _member = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
-        _telemetry = new HpaTelemetry(hpaKey, _member);
+        _replicator = replicator;
+        _targets = targets;
 
-        Receive<EnsureHpa>(ensure =>
-        {
-            if (!_started)
-            {
-                _telemetry.TriggeredBy(ensure.TraceParent);
-                Start();
-                return;
-            }
-            // The inventory ensures on every HPA change: a new spec (generation) is acted on at once,
-            // as upstream's informer enqueues the HPA; keep-alives for an unchanged HPA cost nothing.
-            if (_context.Inputs.TryGetHpa(_key, out var entry) && entry.Hpa is { } hpa && hpa.Metadata.Generation != _lastGeneration)
-            {
-                _telemetry.TriggeredBy(ensure.TraceParent);
-                RequestPass();
-            }
-        });
+        Receive<EnsureHpa>(ensure => Reconcile(ensure.TraceParent));
         Receive<StopHpa>(_ => Passivate("the HPA was deleted or is no longer selected"));
-        Receive<GetHpaOwner>(_ =>
-        {
-            Start();
-            Sender.Tell(new HpaOwner(_key, _member, _passes, _lastCurrent, _lastDesired, _lastReason));
-        });
-        Receive<GetDecisionHistory>(request =>
-        {
-            Start();
-            Sender.Tell(_telemetry.Reply(request));
-        });
-        Receive<SyncTick>(_ =>
-        {
-            ScheduleSync();
-            RequestPass();
-        });
-        Receive<FreshMetrics>(_ => OnFreshMetrics());
         Receive<CustomMetricReading>(OnReading);
-        Receive<IGetResponse>(OnStateRead);
-        Receive<RestoreDeadline>(_ => FinishRestore(null));
-        // WriteLocal always succeeds; nothing waits for the answer.
-        Receive<IUpdateResponse>(_ => { });
-        Receive<DebounceElapsed>(_ => RequestPass());
-        Receive<ScaleWritten>(OnScaleWritten);
-        Receive<ScaleReread>(OnScaleReread);
-        Receive<PassFinished>(OnPassFinished);
-        Receive<Status.Failure>(failure =>
+        Receive<GetHpaOwner>(ask => AskReconciler(ask));
+        Receive<GetDecisionHistory>(ask => AskReconciler(ask));
+        // A local target entity (no sharding) asks its parent to passivate it like a shard would.
+        Receive<Passivate>(_ =>
         {
-            // The writer reports API errors in its results; an exception here is a bug or a cancelled
-            // task. Log it and let the next period try again rather than stall the entity.
-            _log.Error(failure.Cause, "HPA {0}: pass failed", _key);
-            EndPass();
+            if (!Context.GetChildren().Contains(Sender))
+                return;
+            Context.Stop(Sender);
+            if (Sender.Equals(_localTarget))
+                _localTarget = null;
+            // Its reconciler stopped because the HPA is gone: so does this entity (with sharding, the
+            // inventory's StopHpa does it).
+            if (!_context.Inputs.TryGetHpa(_key, out var _))
+                Passivate("the HPA no longer exists");
         });
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    public static Props Props(string hpaKey, HpaControllerContext context, IActorRef? replicator = null, IActorRef? targets = null) =>
+        Akka.Actor.Props.Create(() => new HpaSupervisor(hpaKey, context, replicator, targets));
 
-    public static Props Props(string hpaKey, HpaControllerContext context, IActorRef? replicator = null) =>
-        Akka.Actor.Props.Create(() => new HpaSupervisor(hpaKey, context, replicator));
-
-    protected override void PostStop()
+    /// <summary>Brings the metric children in line with the spec and tells the target's reconciler.</summary>
+    private void Reconcile(string? traceParent)
     {
-        _telemetry.EntityStopped();
-        _subscription?.Dispose();
-        base.PostStop();
-    }
-
-    private void Start()
-    {
-        if (_started)
-            return;
-        _started = true;
-        _telemetry.EntityStarted();
-        ScheduleSync();
-        if (_replicator is not null)
+        if (!_context.Inputs.TryGetHpa(_key, out var entry) || entry.Hpa is not { } hpa)
         {
-            // Before the first pass, pick up the memory of the previous owner (a member that died or left).
-            _selfAddress = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
-            _restoring = true;
-            var timeout = DecisionStateReplication.ReadTimeout(_context.Options.SyncPeriod);
-            _replicator.Tell(Dsl.Get(_stateKey, new ReadMajority(timeout)));
-            // The replicator always answers; this only bounds the wait if it is overloaded.
-            Timers.StartSingleTimer(RestoreTimer, RestoreDeadline.Instance, timeout * 3);
+            // Not in this member's cache (yet, or any more): the reconciler, if any, decides from its own
+            // cache when it runs; the inventory stops this entity when the HPA is deleted.
+            if (_targetKey is not null)
+                SendToTarget(_targetKey, new ReconcileHpa(_targetKey, _key, traceParent, Readings()));
             return;
         }
-        RequestPass();
-    }
-
-    private void OnStateRead(IGetResponse response)
-    {
-        if (!_restoring)
-            return;
-        if (response.IsFailure && !_readLocally)
+        var targetKey = ScaleTargetKey.For(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef);
+        if (_targetKey is not null && !string.Equals(_targetKey, targetKey, StringComparison.Ordinal))
         {
-            _readLocally = true;
-            // No majority within the timeout (members down or joining): this member's replica is still
-            // better than forgetting.
-            _replicator!.Tell(Dsl.Get(_stateKey, ReadLocal.Instance));
-            return;
-        }
-        FinishRestore(response.IsSuccessful && response.IsFound ? response.Get(_stateKey).Value : null);
-    }
-
-    private void FinishRestore(ReplicatedDecisionState? replicated)
-    {
-        if (!_restoring)
-            return;
-        _restoring = false;
-        Timers.Cancel(RestoreTimer);
-        var uid = _context.Inputs.TryGetHpa(_key, out var entry) ? entry.Hpa?.Metadata.Uid ?? "" : "";
-        if (replicated is not null && replicated.HpaUid.Length > 0 && string.Equals(replicated.HpaUid, uid, StringComparison.Ordinal))
-        {
-            _state = replicated.State;
-            _replicatedState = replicated.State;
             if (_log.IsInfoEnabled)
-                _log.Info("HPA {0}: restored decision state ({1} recommendations, {2} scale-up and {3} scale-down events)", _key,
-                    _state.Recommendations?.Count ?? 0, _state.ScaleUpEvents.Count, _state.ScaleDownEvents.Count);
+                _log.Info("HPA {0}: scale target changed from {1} to {2}", _key, _targetKey, targetKey);
+            SendToTarget(_targetKey, new ReleaseHpa(_targetKey, _key));
+            _localTarget = null;
         }
-        RequestPass();
-    }
-
-    /// <summary>Replicates the state when a pass changed what a successor needs (WriteLocal: the pass
-    /// never waits); see <see cref="DecisionStateReplication.IsWorthReplicating"/>.</summary>
-    private void ReplicateState(string hpaUid)
-    {
-        if (_replicator is null || _selfAddress is not { } self)
-            return;
-        var now = _context.Time.GetUtcNow();
-        if (!DecisionStateReplication.IsWorthReplicating(_replicatedState, _state, now - _replicatedAt, _context.Options.SyncPeriod))
-            return;
-        _replicatedState = _state;
-        _replicatedAt = now;
-        var value = new ReplicatedDecisionState(hpaUid, _state);
-        _replicator.Tell(Dsl.Update(_stateKey, new LWWRegister<ReplicatedDecisionState>(self, value), WriteLocal.Instance,
-            register => register.WithValue(self, value)));
-    }
-
-    private void Passivate(string why)
-    {
-        _log.Info("HPA {0}: stopping: {1}", _key, why);
-        Timers.CancelAll();
-        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
-    }
-
-    private void ScheduleSync()
-    {
-        var period = _context.Options.SyncPeriod;
-        if (_context.Inputs.TryGetHpa(_key, out var entry)
-            && entry.Hpa?.Metadata.Annotations.TryGetValue(HpaSelection.SyncPeriodAnnotation, out var text) == true)
-        {
-            if (GoDuration.TryParse(text, out var custom, out var error) && custom >= TimeSpan.FromSeconds(1))
-                period = custom;
-            else
-                _log.Warning("HPA {0}: ignoring annotation {1}=\"{2}\": {3}", _key, HpaSelection.SyncPeriodAnnotation, text,
-                    error ?? "must be at least 1s");
-        }
-        var jitter = period * (_context.Options.SyncJitter * Random.Shared.NextDouble());
-        Timers.StartSingleTimer(SyncTimer, SyncTick.Instance, period + jitter);
-    }
-
-    private void OnFreshMetrics()
-    {
-        if (Timers.IsTimerActive(DebounceTimer))
-            return;
-        var sinceLast = _context.Time.GetUtcNow() - _lastPassAt;
-        var delay = _context.Options.FreshMetricsDebounce;
-        var untilAllowed = _context.Options.MinPassInterval - sinceLast;
-        if (untilAllowed > delay)
-            delay = untilAllowed;
-        Timers.StartSingleTimer(DebounceTimer, DebounceElapsed.Instance, delay);
-    }
-
-    private void RequestPass()
-    {
-        if (_busy)
-        {
-            _pending = true;
-            return;
-        }
-        RunPass();
-    }
-
-    private void RunPass()
-    {
-        if (_restoring)
-            return; // FinishRestore requests the pass.
-        if (!_context.Inputs.IsSynced)
-        {
-            Timers.StartSingleTimer(NotSyncedTimer, DebounceElapsed.Instance, NotSyncedRetry);
-            return;
-        }
-        if (!_context.Inputs.TryGetHpa(_key, out var entry))
-        {
-            Passivate("the HPA no longer exists");
-            return;
-        }
-        if (!HpaSelection.IsSelected(entry, _context.Options.HpaSelector))
-        {
-            Passivate("the HPA is not selected by this controller");
-            return;
-        }
-        if (entry.Hpa is null)
-        {
-            if (!string.Equals(_lastReadError, entry.Error, StringComparison.Ordinal))
-                _log.Warning("HPA {0}: cannot read the object: {1}", _key, entry.Error);
-            _lastReadError = entry.Error;
-            return;
-        }
-        _lastReadError = null;
-        var hpa = entry.Hpa;
-        _lastGeneration = hpa.Metadata.Generation;
-        if (_writtenStatus is { } written && string.Equals(written.BasedOnResourceVersion, hpa.Metadata.ResourceVersion, StringComparison.Ordinal))
-            hpa = hpa with { Status = written.Status };
-
-        var pass = BuildInputs(hpa);
-        if (AwaitFirstReadings(pass.Input.Now))
-            return;
-        _telemetry.PassStarted(pass.Input);
-        var decision = AutoscalerReconciler.Decide(pass.Input);
-        _busy = true;
-        _lastPassAt = pass.Input.Now;
-        if (decision.ScaleWriteReplicas is { } replicas && !_context.Options.Shadow)
-        {
-            var target = hpa.Spec.ScaleTargetRef;
-            ControllerTelemetry.Within(_telemetry.StartScaleWrite(replicas),
-                    () => _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, target, replicas, pass.ScaleResourceVersion))
-                .PipeTo(Self, success: result => new ScaleWritten(pass, decision, result, Retried: false));
-            return;
-        }
-        // Shadow mode completes a rescale as if written: the decision state then follows what a
-        // controller in charge would remember, which is what a comparison with it needs.
-        Finish(pass, decision, decision.ScaleWriteReplicas is null ? null : CoreScaleWrite.Succeeded);
-    }
-
-    private PassInputs BuildInputs(HorizontalPodAutoscaler hpa, ScaleRead? freshScale = null)
-    {
-        var target = hpa.Spec.ScaleTargetRef;
-        ScaleSubresource? scale = null;
-        string? scaleError = null;
-        var resourceVersion = "";
-        if (freshScale is not null)
-        {
-            scale = freshScale.Scale;
-            resourceVersion = freshScale.ResourceVersion;
-        }
-        else if (_context.Inputs.TryGetScale(hpa.Metadata.Namespace, target, out var cached, out var error))
-        {
-            scale = cached.Scale;
-            resourceVersion = cached.ResourceVersion;
-            if (_writtenScale is { } written && string.Equals(written.BasedOnResourceVersion, resourceVersion, StringComparison.Ordinal))
-            {
-                scale = scale with { SpecReplicas = written.Replicas };
-                resourceVersion = written.ResourceVersion;
-            }
-        }
-        else
-        {
-            scaleError = error;
-        }
-
-        var ns = hpa.Metadata.Namespace;
-        var samples = new List<ResourceMetricSample>();
-        IReadOnlyList<PodInfo> pods = [];
-        Selector? podSelector = null;
-        if (scale is { Selector.Length: > 0 } && ParseSelector(scale.Selector) is { } selector)
-        {
-            podSelector = selector;
-            EnsureSubscription(ns, scale.Selector, selector);
-            // The scale's pods from the member's pod cache, and each one's metrics from the member's store
-            // (what upstream reads as PodMetrics by the same selector).
-            pods = _context.Inputs.PodsMatching(ns, scale.Selector, selector);
-            foreach (var pod in pods)
-                if (_context.Metrics.TryGetPod(ns, pod.Name, out var usage))
-                    samples.Add(PodMetricsConversion.ToSample(usage));
-        }
-
-        var now = _context.Time.GetUtcNow();
-        var metrics = new MetricsSnapshot { ResourceMetrics = new PodResourceMetrics(samples) };
-        if (_context.CustomMetrics is null)
-        {
-            metrics = metrics with { CustomMetricsError = NoCustomMetricsApi, ExternalMetricsError = NoExternalMetricsApi };
-        }
-        else if (freshScale is null)
-        {
-            EnsureMetricChildren(CustomMetricQuery.ForSpec(hpa, scale?.Selector ?? "", podSelector, pods), now);
-        }
-        if (_context.CustomMetrics is not null)
-            metrics = CustomMetricSnapshot.Apply(metrics, _metricChildren.Values.Where(c => c.Reading is not null).Select(c => c.Reading!)
-                .Concat(_metricChildren.Values.Where(c => c.Reading is null).Select(c => new CustomMetricReading { Query = c.Query })), now, StalenessBudget(hpa));
-
-        var input = new ReconcileInput
-        {
-            Hpa = hpa,
-            Settings = _context.Options.Settings,
-            Scale = scale,
-            GetScaleError = scaleError,
-            Pods = pods,
-            Metrics = metrics,
-            OtherHpaSelectors = _context.Inputs.OverlappingHpas(ns, _key, pods, _context.Options.HpaSelector),
-            Now = now,
-            State = _state,
-        };
-        return new PassInputs(hpa, input, resourceVersion);
+        _targetKey = targetKey;
+        EnsureMetricChildren(hpa);
+        SendToTarget(targetKey, new ReconcileHpa(targetKey, _key, traceParent, Readings()));
     }
 
     /// <summary>One child per Pods, Object and External metric of the spec: new metrics get a child, removed
     /// ones lose theirs, and each child is told its query when it changed (pods come and go).</summary>
-    private void EnsureMetricChildren(List<CustomMetricQuery> queries, DateTimeOffset now)
+    private void EnsureMetricChildren(HorizontalPodAutoscaler hpa)
     {
-        var provider = _context.CustomMetrics!;
+        if (_context.CustomMetrics is not { } provider)
+            return;
+        var ns = hpa.Metadata.Namespace;
+        var scaleSelector = _context.Inputs.TryGetScale(ns, hpa.Spec.ScaleTargetRef, out var scale, out _) ? scale.Scale.Selector : "";
+        Selector? podSelector = scaleSelector.Length > 0 && Selector.TryParse(scaleSelector, out var parsed, out _) ? parsed : null;
+        IReadOnlyList<Core.Calculation.PodInfo> pods = podSelector is null ? [] : _context.Inputs.PodsMatching(ns, scaleSelector, podSelector);
         var keep = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var query in queries)
+        foreach (var query in CustomMetricQuery.ForSpec(hpa, scaleSelector, podSelector, pods))
         {
             if (!keep.Add(query.Key))
                 continue;
@@ -444,7 +122,7 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
             }
             var actor = Context.ActorOf(CustomMetricSource.Props(Self, query, provider, _context.Options.CustomMetricsPollInterval, _context.Time),
                 $"metric-{++_metricChildCount}");
-            _metricChildren[query.Key] = new MetricChild(actor, query, now);
+            _metricChildren[query.Key] = new MetricChild(actor, query);
         }
         foreach (var key in _metricChildren.Keys.Where(k => !keep.Contains(k)).ToList())
         {
@@ -455,232 +133,57 @@ public sealed class HpaSupervisor : ReceiveActor, IWithTimers
 
     private void OnReading(CustomMetricReading reading)
     {
-        if (!_metricChildren.TryGetValue(reading.Query.Key, out var child))
+        if (!_metricChildren.TryGetValue(reading.Query.Key, out var child) || _targetKey is null)
             return;
-        var previous = child.Reading;
-        child.Reading = reading;
-        if (_awaitingReadings)
-        {
-            if (_metricChildren.Values.All(c => c.Reading is not null))
-            {
-                _awaitingReadings = false;
-                RequestPass();
-            }
-            return;
-        }
-        // A new value is fresh metrics: react as to a scrape batch (debounced). A repeated failure is not.
-        if (reading.Error is null && (previous is null || !SameValues(previous, reading)))
-            OnFreshMetrics();
-        else if (reading.Error is not null && previous?.Error is null)
-            OnFreshMetrics();
+        child.Reading = MetricReading.From(reading);
+        // Every answer goes on (the reconciler tells a new value from a repeat): it also refreshes the
+        // reconciler's copy after its target moved to another member.
+        SendToTarget(_targetKey, new ReconcileHpa(_targetKey, _key, null, Readings()));
     }
 
-    private static bool SameValues(CustomMetricReading a, CustomMetricReading b) =>
-        a.Error == b.Error
-        && (a.Values ?? []).Select(v => v.ValueMilli).SequenceEqual((b.Values ?? []).Select(v => v.ValueMilli))
-        && (a.PodValues ?? []).Select(v => (v.Pod, v.ValueMilli)).SequenceEqual((b.PodValues ?? []).Select(v => (v.Pod, v.ValueMilli)));
-
-    /// <summary>The first pass of a new child waits (briefly) for its first answer, so a fresh entity does
-    /// not report a failed metric just because it has not asked yet.</summary>
-    private bool AwaitFirstReadings(DateTimeOffset now)
+    private List<MetricReading> Readings()
     {
-        var wait = _context.Options.FirstReadingWait;
-        if (_metricChildren.Values.Any(c => c.Reading is null && now - c.CreatedAt < wait))
-        {
-            _awaitingReadings = true;
-            Timers.StartSingleTimer(NotSyncedTimer, DebounceElapsed.Instance, wait);
-            return true;
-        }
-        _awaitingReadings = false;
-        return false;
+        var readings = new List<MetricReading>(_metricChildren.Count);
+        foreach (var child in _metricChildren.Values)
+            if (child.Reading is { } reading)
+                readings.Add(reading);
+        return readings;
     }
 
-    /// <summary>The HPA's staleness budget: the annotation when valid, else the controller's default.</summary>
-    private TimeSpan StalenessBudget(HorizontalPodAutoscaler hpa)
+    private void AskReconciler(object ask)
     {
-        if (hpa.Metadata.Annotations.TryGetValue(HpaSelection.StalenessBudgetAnnotation, out var text)
-            && GoDuration.TryParse(text, out var budget, out _) && budget >= TimeSpan.Zero)
-            return budget;
-        return _context.Options.CustomMetricsStalenessBudget;
-    }
-
-    /// <summary>The scale's selector, parsed once per distinct text (it changes only with the workload).</summary>
-    private Selector? ParseSelector(string text)
-    {
-        if (!string.Equals(text, _parsedSelectorText, StringComparison.Ordinal))
+        if (_targetKey is null)
+            Reconcile(null);
+        if (_targetKey is null)
         {
-            _parsedSelectorText = text;
-            _parsedSelector = Selector.TryParse(text, out var parsed, out _) ? parsed : null;
-        }
-        return _parsedSelector;
-    }
-
-    private void EnsureSubscription(string ns, string selectorText, Selector selector)
-    {
-        if (string.Equals(_subscribedSelector, selectorText, StringComparison.Ordinal))
-            return;
-        _subscription?.Dispose();
-        _subscription = _context.Metrics.Subscribe(ns, selector, Self, FreshMetrics.Instance);
-        _subscribedSelector = selectorText;
-    }
-
-    private void OnScaleWritten(ScaleWritten written)
-    {
-        var result = written.Result;
-        var replicas = written.Decision.ScaleWriteReplicas ?? 0;
-        _telemetry.ScaleWriteFinished(result.Outcome == ScaleWriteOutcome.Written ? null : result.Error ?? result.Outcome.ToString());
-        switch (result.Outcome)
-        {
-            case ScaleWriteOutcome.Written:
-                _writtenScale = new WrittenScale(written.Pass.ScaleResourceVersion, result.ResourceVersion ?? "", replicas);
-                Finish(written.Pass, written.Decision, CoreScaleWrite.Succeeded);
-                break;
-            case ScaleWriteOutcome.Conflict when !written.Retried:
-                // Someone changed the target since the cache saw it: read it once, decide again.
-                _log.Info("HPA {0}: /scale write conflicted, re-reading the target", _key);
-                var hpa = written.Pass.Hpa;
-                ReadScale(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef)
-                    .PipeTo(Self, success: r => new ScaleReread(written.Pass, written.Decision, r.Read, r.Error));
-                break;
-            default:
-                Finish(written.Pass, written.Decision, CoreScaleWrite.Failed(result.Error ?? "scale write failed"));
-                break;
-        }
-    }
-
-    private async Task<(ScaleRead? Read, string? Error)> ReadScale(string ns, CrossVersionObjectReference target)
-    {
-        try
-        {
-            return (await _context.Writer.ReadScaleAsync(ns, target).ConfigureAwait(false), null);
-        }
-        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or ScaleTargetException)
-        {
-            return (null, ex is k8s.Autorest.HttpOperationException http ? KubernetesErrors.Message(http) : ex.Message);
-        }
-    }
-
-    private void OnScaleReread(ScaleReread reread)
-    {
-        if (reread.Fresh is null)
-        {
-            Finish(reread.Pass, reread.Decision, CoreScaleWrite.Failed(reread.Error ?? "scale read failed"));
+            // No spec in this member's cache: nothing reconciles this HPA here.
+            if (ask is GetHpaOwner)
+                Sender.Tell(new HpaOwner(_key, "", 0, -1, -1, "the HPA is not in this member's cache"));
             return;
         }
-        var pass = BuildInputs(reread.Pass.Hpa, reread.Fresh);
-        var decision = AutoscalerReconciler.Decide(pass.Input);
-        if (decision.ScaleWriteReplicas is { } replicas)
-        {
-            var hpa = pass.Hpa;
-            ControllerTelemetry.Within(_telemetry.StartScaleWrite(replicas),
-                    () => _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef, replicas, pass.ScaleResourceVersion))
-                .PipeTo(Self, success: result => new ScaleWritten(pass, decision, result, Retried: true));
-            return;
-        }
-        Finish(pass, decision, null);
+        if (_targets is null)
+            LocalTarget(_targetKey).Forward(ask);
+        else
+            _targets.Forward(new ShardingEnvelope(_targetKey, ask));
     }
 
-    private void Finish(PassInputs pass, ScaleDecision decision, CoreScaleWrite? scaleWrite)
+    private void SendToTarget(string targetKey, object message)
     {
-        var result = AutoscalerReconciler.Complete(decision, scaleWrite);
-        _telemetry.Decided(decision, result, _context.Time.GetUtcNow());
-        _state = result.State;
-        ReplicateState(pass.Hpa.Metadata.Uid ?? "");
-        _passes++;
-        if (decision.Outcome != DecisionOutcome.FailedGetScale)
-        {
-            _lastCurrent = decision.CurrentReplicas;
-            _lastDesired = decision.DesiredReplicas;
-        }
-        var reason = ReasonOf(decision, result);
-        if (result.ScaledTo is { } scaledTo)
-            _log.Info("HPA {0}: {1} {2} -> {3}: {4}", _key, _context.Options.Shadow ? "would rescale" : "rescaled", decision.CurrentReplicas, scaledTo, decision.RescaleReason);
-        if (result.Error is not null && !string.Equals(result.Error, _lastReason, StringComparison.Ordinal))
-            _log.Warning("HPA {0}: {1}", _key, result.Error);
-        _lastReason = reason;
-
-        var hpa = pass.Hpa;
-        if (_context.Options.Shadow)
-        {
-            var text = $"desiredReplicas={decision.DesiredReplicas} currentReplicas={decision.CurrentReplicas} reason={reason}";
-            if (string.Equals(text, _lastShadowDecision, StringComparison.Ordinal))
-            {
-                EndPass();
-                return;
-            }
-            _log.Info("HPA {0} (shadow): {1}", _key, text);
-            AnnotateAsync(hpa, text).PipeTo(Self);
-            return;
-        }
-        var writeStatus = result.StatusUpdateNeeded;
-        var now = _context.Time.GetUtcNow();
-        if (writeStatus && now - _lastStatusWriteAt < _context.Options.SyncPeriod * _context.Options.MetricJitterRefreshPeriods
-            && MetricJitter.IsJitterOnly(hpa.Status, result.Status, _context.Options.Settings.Tolerance))
-            writeStatus = false;
-        WriteOutcomeAsync(hpa, result, writeStatus, now).PipeTo(Self);
+        if (_targets is null)
+            LocalTarget(targetKey).Tell(message);
+        else
+            _targets.Tell(new ShardingEnvelope(targetKey, message));
     }
 
-    private static string ReasonOf(ScaleDecision decision, ReconcileResult result)
-    {
-        if (decision.RescaleReason.Length > 0)
-            return decision.RescaleReason;
-        if (result.Error is not null)
-            return result.Error;
-        var limited = result.Status.Conditions.FirstOrDefault(c => c.Type == HpaConditionType.ScalingLimited && c.Status == "True");
-        return limited is not null ? $"{limited.Reason}: {limited.Message}" : "within tolerance";
-    }
+    private IActorRef LocalTarget(string targetKey) =>
+        _localTarget ??= Context.ActorOf(ScaleTargetReconciler.Props(targetKey, _context, _replicator), $"target-{++_localTargets}");
 
-    private async Task<PassFinished> AnnotateAsync(HorizontalPodAutoscaler hpa, string text)
+    private void Passivate(string why)
     {
-        var written = await _context.Writer.AnnotateShadowDecisionAsync(hpa.Metadata.Namespace, hpa.Metadata.Name, text).ConfigureAwait(false);
-        return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, written.IsSuccess ? text : null);
-    }
-
-    /// <summary>Upstream's order: events as the pass recorded them, then the status update (only when it
-    /// changed); a failed status write adds FailedUpdateStatus.</summary>
-    private async Task<PassFinished> WriteOutcomeAsync(HorizontalPodAutoscaler hpa, ReconcileResult result, bool writeStatus, DateTimeOffset now)
-    {
-        var writer = _context.Writer;
-        var passContext = _telemetry.PassContext;
-        foreach (var hpaEvent in result.Events)
-            await writer.RecordEventAsync(hpa, hpaEvent).ConfigureAwait(false);
-        if (!writeStatus)
-            return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null);
-        HpaWriteResult status;
-        using (var span = _telemetry.StartStatusWrite(passContext))
-        {
-            status = await writer.WriteStatusAsync(hpa, result.Status).ConfigureAwait(false);
-            ControllerTelemetry.Fail(span, status.Error);
-        }
-        if (status.IsSuccess)
-            return new PassFinished(hpa.Metadata.ResourceVersion ?? "", result.Status, null, now);
-        var failed = result.WithStatusWriteFailure(status.Error!);
-        await writer.RecordEventAsync(hpa, failed.Events[^1]).ConfigureAwait(false);
-        return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null, StatusWriteError: status.Error);
-    }
-
-    private void OnPassFinished(PassFinished finished)
-    {
-        if (finished.StatusWriteError is { } statusError)
-            _telemetry.StatusWriteFailed(statusError);
-        if (finished.StatusWritten is not null)
-        {
-            _writtenStatus = new WrittenStatus(finished.HpaResourceVersion, finished.StatusWritten);
-            _lastStatusWriteAt = finished.At;
-        }
-        if (finished.ShadowDecision is not null)
-            _lastShadowDecision = finished.ShadowDecision;
-        EndPass();
-    }
-
-    private void EndPass()
-    {
-        _telemetry.PassEnded();
-        _busy = false;
-        if (_pending)
-        {
-            _pending = false;
-            RunPass();
-        }
+        if (_log.IsInfoEnabled)
+            _log.Info("HPA {0}: stopping: {1}", _key, why);
+        if (_targetKey is not null)
+            SendToTarget(_targetKey, new ReleaseHpa(_targetKey, _key));
+        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 }

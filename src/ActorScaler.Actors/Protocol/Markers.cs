@@ -11,6 +11,13 @@ public interface IWithHpaKey
     string HpaKey { get; }
 }
 
+/// <summary>Routed to the scale-target shard region; the entity id is <c>ScaleTargetKey</c>
+/// ("namespace/resource/name").</summary>
+public interface IWithScaleTarget
+{
+    string TargetKey { get; }
+}
+
 /// <summary>Routed to the node-scraper shard region; the entity id is the Kubernetes node name.</summary>
 public interface IWithNodeName
 {

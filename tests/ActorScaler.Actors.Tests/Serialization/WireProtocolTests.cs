@@ -20,7 +20,7 @@ namespace ActorScaler.Actors.Tests.Serialization;
 /// </summary>
 public sealed class WireProtocolTests : IAsyncLifetime
 {
-    private static readonly Type[] Markers = [typeof(IActorScalerMessage), typeof(IWithHpaKey), typeof(IWithNodeName)];
+    private static readonly Type[] Markers = [typeof(IActorScalerMessage), typeof(IWithHpaKey), typeof(IWithScaleTarget), typeof(IWithNodeName)];
 
     /// <summary>Manifests already deployed: each must keep naming the same message, or a member of the
     /// previous version would decode it as something else. Add new manifests; never change these.</summary>
