@@ -34,7 +34,49 @@ public static class KubernetesClientFactory
         config.UserAgent = connection.UserAgent;
         // Watches are long-lived; per-call timeouts are set per request instead.
         config.HttpClientTimeout = TimeSpan.FromSeconds(30);
-        return new k8s.Kubernetes(config, new ApiRequestTelemetryHandler());
+        return new k8s.Kubernetes(config, new ApiConcurrencyLimitHandler(ApiConcurrencyLimitHandler.DefaultMaxInFlight), new ApiRequestTelemetryHandler());
+    }
+}
+
+/// <summary>
+/// Bounds the member's API requests in flight (watches excepted: they stay open for minutes). Without
+/// it, thousands of HPA entities that start together (a fresh member, a failover, 10,000 HPAs created
+/// at once) each send their first status write at the same moment: thousands of connections and TLS
+/// handshakes to the API server, a starved process that misses cluster heartbeats and gets downed.
+/// Queued requests wait their turn instead; upstream's controller-manager limits itself the same way
+/// (--kube-api-qps 20, --kube-api-burst 30), though by rate rather than concurrency.
+/// </summary>
+public sealed class ApiConcurrencyLimitHandler(int maxInFlight) : DelegatingHandler
+{
+    /// <summary>Enough to keep a write path busy at a few ms per request (thousands of requests per
+    /// second), few enough that one member holds at most this many API connections besides its watches.</summary>
+    public const int DefaultMaxInFlight = 16;
+
+    private readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
+
+    public int Available => _slots.CurrentCount;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RequestUri is { } uri && ApiRequestTelemetryHandler.Verb(request.Method, uri) == "watch")
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _slots.Dispose();
+        base.Dispose(disposing);
     }
 }
 
