@@ -54,17 +54,18 @@ public sealed class FailoverCluster : IAsyncLifetime
     private const int ApiConcurrency = 8;
 
     private readonly ConcurrentDictionary<int, List<DateTimeOffset>> _starts = new();
+    /// <summary>When each ended incarnation ("member-N#k") stopped: the kill, or at the latest the next start.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _ends = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Layered over the shipped hocon/actorscaler.conf for these tests only. On a 2-core machine that
-    /// runs the simulator, three members and the test (and, on a developer's box, other builds), a
-    /// member's heartbeats were seen delayed by 5-7 s, so the shipped 3 s acceptable pause had members
-    /// downed while nothing had failed. 8 s tolerates that; a kill -9 is then detected after about 9 s
-    /// instead of 4 s, which the measured failover times include (docs/benchmarks.md says so).
+    /// Every member runs remoting through Akka's throttler (the test-only ACTORSCALER_TEST_PARTITIONABLE),
+    /// so the partition scenario can cut one off for real with POST /debug/partition. Nothing else differs
+    /// from a production member: the shipped hocon/actorscaler.conf timings are used as they are.
     /// </summary>
-    public const string MemberHocon = """
-        akka.cluster.failure-detector.acceptable-heartbeat-pause = 8s
-        """;
+    private static readonly Dictionary<string, string> MemberEnvironment = new(StringComparer.Ordinal)
+    {
+        [ActorScaler.Actors.Cluster.MembershipSources.PartitionableVariable] = "true",
+    };
 
     public ProcessCluster Cluster { get; private set; } = null!;
     public BenchClient Client { get; private set; } = null!;
@@ -82,8 +83,6 @@ public sealed class FailoverCluster : IAsyncLifetime
         Directory.CreateDirectory(OutDirectory);
         var manifest = Path.Combine(OutDirectory, "workload.json");
         await File.WriteAllTextAsync(manifest, Manifest().ToJsonString());
-        var memberConfig = Path.Combine(OutDirectory, "member.conf");
-        await File.WriteAllTextAsync(memberConfig, MemberHocon);
         Cluster = await ProcessCluster.StartAsync(new ProcessClusterOptions
         {
             Members = 3,
@@ -98,8 +97,8 @@ public sealed class FailoverCluster : IAsyncLifetime
                     // Pods are Ready 1 s after they start: judge their CPU after 5 s, not upstream's 5 minutes.
                     "--horizontal-pod-autoscaler-cpu-initialization-period", "5s",
                     "--horizontal-pod-autoscaler-initial-readiness-delay", "2s",
-                    "--config", memberConfig,
                 ],
+                Environment = MemberEnvironment,
             },
             SimulatorReadyTimeout = TimeSpan.FromMinutes(3),
             MembersReadyTimeout = TimeSpan.FromMinutes(3),
@@ -143,12 +142,39 @@ public sealed class FailoverCluster : IAsyncLifetime
         return $"member-{member.Index.ToString(CultureInfo.InvariantCulture)}#{incarnation.ToString(CultureInfo.InvariantCulture)}";
     }
 
-    public async Task KillAsync(MemberProcess member) => await member.Process.KillAsync();
+    public async Task KillAsync(MemberProcess member)
+    {
+        var incarnation = Current(member);
+        await member.Process.KillAsync();
+        _ends.TryAdd(incarnation, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>When the incarnation stopped; <see cref="DateTimeOffset.MaxValue"/> while it runs.</summary>
+    public DateTimeOffset Ended(string incarnation) => _ends.TryGetValue(incarnation, out var end) ? end : DateTimeOffset.MaxValue;
+
+    private string Current(MemberProcess member)
+    {
+        var starts = _starts[member.Index];
+        lock (starts)
+            return $"member-{member.Index.ToString(CultureInfo.InvariantCulture)}#{starts.Count.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>Drops every message between the member and the others, both ways (Akka's throttler, through
+    /// the member's test-only POST /debug/partition).</summary>
+    public static async Task CutOffAsync(MemberProcess member)
+    {
+        using var http = new HttpClient { BaseAddress = member.HttpBaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.PostAsync(new Uri("debug/partition", UriKind.Relative), null);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"member {member.Index} refused the partition ({(int)response.StatusCode}): {body}");
+    }
 
     /// <summary>Starts a stopped member again (same ports) and waits until it is ready.</summary>
     public async Task StartAgainAsync(MemberProcess member, TimeSpan timeout)
     {
         var starts = _starts[member.Index];
+        _ends.TryAdd(Current(member), DateTimeOffset.UtcNow);
         lock (starts)
             starts.Add(DateTimeOffset.UtcNow);
         member.Process.Start();

@@ -39,12 +39,14 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
             File.AppendAllText(file, line + Environment.NewLine);
     }
 
-    private async Task AssertOneWriterPerTargetAsync()
+    /// <summary>No two writers on any target in the scenario's writes (from <paramref name="since"/>).</summary>
+    private async Task AssertOneWriterPerTargetAsync(DateTimeOffset since)
     {
         var writes = (await fixture.Client.WritesAsync(ApiAudit.ScaleKind, default))
             .Concat(await fixture.Client.WritesAsync(ApiAudit.HpaStatusKind, default))
+            .Where(w => w.Time >= since)
             .ToList();
-        var overlapping = WriterAudit.OverlappingWriters(writes, fixture.Writer);
+        var overlapping = WriterAudit.OverlappingWriters(writes, fixture.Writer, fixture.Ended);
         Assert.True(overlapping.Count == 0, $"{overlapping.Count} scale targets had two writers in overlapping windows:\n{string.Join('\n', overlapping.Take(20))}");
     }
 
@@ -54,6 +56,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
     public async Task Kill_9_of_a_member_every_HPA_acts_on_new_load_and_every_node_is_scraped_again()
     {
         await fixture.ResetAsync();
+        var scenarioStart = DateTimeOffset.UtcNow;
         var victim = fixture.Cluster.Members[1];
         var high = !fixture.High;
 
@@ -87,7 +90,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
         Figure("kill -9: first kubelet scrape of each node after the kill, seconds", WriterAudit.Summary(firstAfterKill));
         Figure("kill -9: longest gap between two scrapes of a node, seconds", WriterAudit.Summary(gaps));
 
-        await AssertOneWriterPerTargetAsync();
+        await AssertOneWriterPerTargetAsync(scenarioStart);
         Assert.True(sinceKill.Max() <= FailoverBound.TotalSeconds,
             $"the slowest HPA acted {sinceKill.Max():0.0} s after the kill; bound {FailoverBound.TotalSeconds:0} s (target 10 s)");
         Assert.True(firstAfterKill.Max() <= FailoverBound.TotalSeconds, $"a node was first scraped {firstAfterKill.Max():0.0} s after the kill");
@@ -100,6 +103,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
     public async Task Rolling_restart_of_every_member_keeps_every_HPA_acting_on_load_changes()
     {
         await fixture.ResetAsync();
+        var scenarioStart = DateTimeOffset.UtcNow;
         // What is asserted: every load change (made right after a member left, and again right after it
         // came back and shards moved to it) is acted on by every HPA within one sync period plus the
         // metrics lag plus the failover bound; the hand-offs are graceful, so the measured figure is far
@@ -118,7 +122,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
             latencies.AddRange(await ChangeLoadAndMeasureAsync(fixture.Apps));
         }
         Figure("rolling restart: HPA acted on a load change, seconds after the change", WriterAudit.Summary(latencies));
-        await AssertOneWriterPerTargetAsync();
+        await AssertOneWriterPerTargetAsync(scenarioStart);
         Assert.True(latencies.Max() <= bound.TotalSeconds, $"an HPA took {latencies.Max():0.0} s to act during the rolling restart; bound {bound.TotalSeconds:0} s");
     }
 
@@ -136,44 +140,82 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
     public async Task A_member_cut_off_from_the_others_downs_itself_while_the_majority_carries_on()
     {
         await fixture.ResetAsync();
-        // How the member is cut off: SIGSTOP. It is a pause, not a dropped network: a true partition
-        // needs either root (iptables), Akka's throttler transport (a different address scheme,
-        // akka.trttl.tcp://, through the seed and membership code) or a proxy per member pair. While
-        // stopped, the member neither sends nor answers, exactly what the others see of a partitioned
-        // member; when it resumes it sees the others unreachable (its side is the minority) and learns it
-        // was removed, and must down itself and exit instead of carrying on as a second cluster.
+        var scenarioStart = DateTimeOffset.UtcNow;
+        // A true partition: the member's traffic to and from the others is dropped both ways by Akka's
+        // throttler (the test-only POST /debug/partition); the member keeps running and can reach the API
+        // server, so only its write fence keeps it from writing once the majority has moved its HPAs.
+        var victim = fixture.Cluster.Members[2];
+        fixture.ExpectRunning(victim, false);
+        var cutAt = DateTimeOffset.UtcNow;
+        await CutOffAsync(victim);
+
+        // The majority carries on: every HPA acts on a load change made right after the cut.
+        var latencies = await ChangeLoadAndMeasureAsync(fixture.Apps);
+        Figure("partition: HPA acted on new load after a member was cut off, seconds after the change", WriterAudit.Summary(latencies));
+
+        // The cut-off member is on the minority side: the split brain resolver downs it and `run` exits 3.
+        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await victim.Process.WaitForExitAsync(exit.Token);
+        Figure("partition: the cut-off member exited, seconds after the cut",
+            string.Create(CultureInfo.InvariantCulture, $"{(DateTimeOffset.UtcNow - cutAt).TotalSeconds:0.0} (exit code {victim.Process.ExitCode})"));
+        Assert.True(victim.Process.ExitCode == 3, $"the cut-off member exited with {victim.Process.ExitCode}, not 3 (downed); its output:\n{victim.Process.RecentOutput(ChildProcess.ErrorContextLines)}");
+        Assert.True(latencies.Max() <= (MetricsLag + SyncPeriod + FailoverBound).TotalSeconds,
+            $"an HPA took {latencies.Max():0.0} s to act while a member was cut off; bound {(MetricsLag + SyncPeriod + FailoverBound).TotalSeconds:0} s");
+
+        // The majority keeps reconciling every HPA after it is gone, and it rejoins when restarted.
+        var after = await ChangeLoadAndMeasureAsync(fixture.Apps);
+        Assert.True(after.Max() <= (MetricsLag + SyncPeriod).TotalSeconds + 5, $"an HPA took {after.Max():0.0} s to act after the partition was resolved");
+        await fixture.StartAgainAsync(victim, Patience);
+        fixture.ExpectRunning(victim, true);
+        await AssertOneWriterPerTargetAsync(scenarioStart);
+    }
+
+    [Fact]
+    public async Task A_paused_member_writes_nothing_after_it_resumes_and_downs_itself()
+    {
+        await fixture.ResetAsync();
+        var scenarioStart = DateTimeOffset.UtcNow;
+        // SIGSTOP: the member neither sends nor answers, and its clock runs on. The majority downs it and
+        // moves its HPAs; when it resumes (SIGCONT) it still believes it owns them until it learns it was
+        // removed. Its write fence (no majority contact for longer than the TTL) must refuse every write
+        // from the moment it resumes.
         var victim = fixture.Cluster.Members[2];
         fixture.ExpectRunning(victim, false);
         Assert.Equal(0, Signal(victim.Process.Pid, SigStop));
-        var stoppedAt = DateTimeOffset.UtcNow;
+        DateTimeOffset resumedAt;
         try
         {
             var latencies = await ChangeLoadAndMeasureAsync(fixture.Apps);
-            Figure("partition: HPA acted on new load while a member was cut off, seconds after the change", WriterAudit.Summary(latencies));
+            Figure("paused member: HPA acted on new load while a member was stopped, seconds after the change", WriterAudit.Summary(latencies));
             Assert.True(latencies.Max() <= (MetricsLag + SyncPeriod + FailoverBound).TotalSeconds);
         }
         finally
         {
+            resumedAt = DateTimeOffset.UtcNow;
             Assert.Equal(0, Signal(victim.Process.Pid, SigCont));
         }
         using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await victim.Process.WaitForExitAsync(exit.Token);
-        Figure("partition: the cut-off member exited, seconds after it was cut off",
-            string.Create(CultureInfo.InvariantCulture, $"{(DateTimeOffset.UtcNow - stoppedAt).TotalSeconds:0.0} (exit code {victim.Process.ExitCode})"));
-        Assert.Contains("Down", victim.Process.RecentOutput(), StringComparison.OrdinalIgnoreCase);
+        Figure("paused member: exited, seconds after SIGCONT",
+            string.Create(CultureInfo.InvariantCulture, $"{(DateTimeOffset.UtcNow - resumedAt).TotalSeconds:0.0} (exit code {victim.Process.ExitCode})"));
+        Assert.True(victim.Process.ExitCode == 3, $"the paused member exited with {victim.Process.ExitCode}, not 3 (downed)");
 
-        // The majority keeps reconciling every HPA after it is gone, and it rejoins when restarted.
-        var after = await ChangeLoadAndMeasureAsync(fixture.Apps);
-        Assert.True(after.Max() <= (MetricsLag + SyncPeriod + FailoverBound).TotalSeconds);
+        var writes = (await fixture.Client.WritesAsync(ApiAudit.ScaleKind, default))
+            .Concat(await fixture.Client.WritesAsync(ApiAudit.HpaStatusKind, default))
+            .Where(w => w.Code == 200 && w.Time >= resumedAt && fixture.Cluster.MemberAt(w.UserAgent) == victim)
+            .ToList();
+        Assert.True(writes.Count == 0, $"the paused member wrote {writes.Count} times after SIGCONT, e.g. {string.Join(", ", writes.Take(5).Select(w => $"{w.Key} at {w.Time:HH:mm:ss.fff}"))}");
+
         await fixture.StartAgainAsync(victim, Patience);
         fixture.ExpectRunning(victim, true);
-        await AssertOneWriterPerTargetAsync();
+        await AssertOneWriterPerTargetAsync(scenarioStart);
     }
 
     [Fact]
     public async Task Chaos_random_kills_while_500_HPAs_scale_keep_replicas_in_bounds_one_writer_and_fresh_metrics()
     {
         await fixture.ResetAsync();
+        var scenarioStart = DateTimeOffset.UtcNow;
         var kills = int.Parse(Environment.GetEnvironmentVariable("ACTORSCALER_CHAOS_KILLS") ?? "3", CultureInfo.InvariantCulture);
         Assert.True(kills >= 3, "ACTORSCALER_CHAOS_KILLS: at least 3");
         var seed = int.Parse(Environment.GetEnvironmentVariable("ACTORSCALER_CHAOS_SEED") ?? "7", CultureInfo.InvariantCulture);
@@ -231,7 +273,7 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
 
         Figure($"chaos ({kills} kills, seed {seed}): HPA acted on new load, seconds after the kill", WriterAudit.Summary(latencies));
         Assert.True(outOfBounds.Count == 0, $"replicas out of [{LowReplicas}, {MaxReplicas}]:\n{string.Join('\n', outOfBounds.Take(20))}");
-        await AssertOneWriterPerTargetAsync();
+        await AssertOneWriterPerTargetAsync(scenarioStart);
 
         var scaleWrites = (await fixture.Client.WritesAsync(ApiAudit.ScaleKind, default)).Where(w => w.Code == 200 && w.Time >= start && keys.Contains(w.Key)).ToList();
         Assert.All(scaleWrites, w => Assert.InRange(w.ReplicasAfter ?? -1, LowReplicas, MaxReplicas));

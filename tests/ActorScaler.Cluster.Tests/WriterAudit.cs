@@ -6,31 +6,51 @@ namespace ActorScaler.Cluster.Tests;
 /// <summary>What the simulator's audit proves about writers and what the tests report.</summary>
 public static class WriterAudit
 {
+    /// <summary>A writer may take a target back from another live writer only through a rebalance, and
+    /// the coordinator rebalances at most once per rebalance-interval (10 s in hocon/actorscaler.conf).</summary>
+    public static readonly TimeSpan ReturnWindow = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// Scale targets written by two member incarnations in overlapping windows. A writer's window on a
-    /// target is [its first, its last] successful write (/scale or HPA status) to it; with one writer at a
-    /// time, the windows of a target's writers follow one another. A restarted member writes with the same
-    /// User-Agent, so writes are attributed to the incarnation running at the time (see
-    /// <see cref="FailoverCluster.Writer"/>). Returns one line per violation, empty when there is none.
+    /// Scale targets on which two member incarnations wrote at the same time. A target's successful writes
+    /// (/scale or HPA status), in time order, form runs of one writer each; ownership moving from one
+    /// writer to the next is a new run. Two writers at once show as a writer coming back: X, then Y, then
+    /// X again. That is legitimate only when Y's incarnation had ended by then (X got the target back in
+    /// a failover), or when X came back at least <see cref="ReturnWindow"/> after Y's last write (a
+    /// rebalance moved it back). Anything else - the old owner writing again while the new owner is alive
+    /// and writing - is reported. A restarted member writes with the same User-Agent, so writes are
+    /// attributed to the incarnation running at the time (<paramref name="writer"/>), and
+    /// <paramref name="ended"/> gives when an incarnation stopped (<see cref="DateTimeOffset.MaxValue"/>
+    /// while it runs). Returns one line per violation, empty when there is none.
     /// </summary>
-    public static IReadOnlyList<string> OverlappingWriters(IEnumerable<AuditedWrite> writes, Func<string, DateTimeOffset, string> writer)
+    public static IReadOnlyList<string> OverlappingWriters(IEnumerable<AuditedWrite> writes, Func<string, DateTimeOffset, string> writer, Func<string, DateTimeOffset> ended)
     {
         var problems = new List<string>();
         foreach (var target in writes.Where(w => w.Code == 200).GroupBy(w => w.Key))
         {
-            var windows = target
-                .GroupBy(w => writer(w.UserAgent, w.Time))
-                .Select(g => (Writer: g.Key, First: g.Min(w => w.Time), Last: g.Max(w => w.Time), Count: g.Count()))
-                .OrderBy(w => w.First)
-                .ToList();
-            for (var i = 1; i < windows.Count; i++)
+            var runs = new List<(string Writer, DateTimeOffset First, DateTimeOffset Last, int Count)>();
+            foreach (var w in target.OrderBy(w => w.Time))
             {
-                var previous = windows[i - 1];
-                var current = windows[i];
-                if (current.First <= previous.Last)
+                var who = writer(w.UserAgent, w.Time);
+                if (runs.Count > 0 && runs[^1].Writer == who)
+                    runs[^1] = (who, runs[^1].First, w.Time, runs[^1].Count + 1);
+                else
+                    runs.Add((who, w.Time, w.Time, 1));
+            }
+            for (var i = 2; i < runs.Count; i++)
+            {
+                var back = runs[i];
+                var earlier = runs.FindLastIndex(i - 1, r => r.Writer == back.Writer);
+                if (earlier < 0)
+                    continue;
+                // Every other writer between X's two runs: was it still alive and recently writing?
+                foreach (var other in runs.Skip(earlier + 1).Take(i - earlier - 1).Where(r => r.Writer != back.Writer).GroupBy(r => r.Writer))
                 {
-                    problems.Add($"{target.Key}: {previous.Writer} wrote {previous.Count}x in [{previous.First:HH:mm:ss.fff}, {previous.Last:HH:mm:ss.fff}] "
-                        + $"and {current.Writer} {current.Count}x in [{current.First:HH:mm:ss.fff}, {current.Last:HH:mm:ss.fff}]");
+                    var last = other.Last();
+                    if (ended(other.Key) > back.First && back.First - last.Last < ReturnWindow)
+                    {
+                        problems.Add($"{target.Key}: {back.Writer} wrote {back.Count}x in [{back.First:HH:mm:ss.fff}, {back.Last:HH:mm:ss.fff}] "
+                            + $"after {other.Key} had taken over (wrote {other.Sum(r => r.Count)}x, last at {last.Last:HH:mm:ss.fff}) and was still running");
+                    }
                 }
             }
         }

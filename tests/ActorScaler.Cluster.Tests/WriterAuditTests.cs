@@ -24,7 +24,38 @@ public sealed class WriterAuditTests
             Write("web", 25, "127.0.0.1:2"), // the restarted b (a new incarnation) gets it back
             Write("api", 2, "127.0.0.1:1"),
         };
-        Assert.Empty(WriterAudit.OverlappingWriters(writes, Writer));
+        Assert.Empty(WriterAudit.OverlappingWriters(writes, Writer, Running));
+    }
+
+    /// <summary>Every incarnation runs to the end, except b#1, which died at T0+6 s.</summary>
+    private static DateTimeOffset Running(string writer) => writer == "b#1" ? T0.AddSeconds(6) : DateTimeOffset.MaxValue;
+
+    [Fact]
+    public void A_writer_getting_a_target_back_after_the_other_died_or_through_a_later_rebalance_is_no_overlap()
+    {
+        var writes = new[]
+        {
+            // a, then b#1 (which dies at 6 s), then a again: a failover back.
+            Write("web", 1, "127.0.0.1:1"), Write("web", 3, "127.0.0.1:2"), Write("web", 5, "127.0.0.1:2"), Write("web", 14, "127.0.0.1:1"),
+            // a, then b#2 (alive), then a 12 s after b#2's last write: a rebalance moved it back.
+            Write("api", 21, "127.0.0.1:1"), Write("api", 23, "127.0.0.1:2"), Write("api", 35, "127.0.0.1:1"),
+        };
+        Assert.Empty(WriterAudit.OverlappingWriters(writes, Writer, Running));
+    }
+
+    [Fact]
+    public void An_old_owner_writing_again_while_the_new_owner_is_alive_and_writing_is_reported()
+    {
+        var writes = new[]
+        {
+            // a owns "web"; b#2 takes it over at 22 s; a writes once more at 26 s (a paused member resuming).
+            Write("web", 10, "127.0.0.1:1"), Write("web", 22, "127.0.0.1:2"), Write("web", 24, "127.0.0.1:2"), Write("web", 26, "127.0.0.1:1"),
+            Write("web", 28, "127.0.0.1:2"),
+        };
+        var problems = WriterAudit.OverlappingWriters(writes, Writer, Running);
+        Assert.Equal(2, problems.Count);
+        Assert.Equal("default/web: a#1 wrote 1x in [23:00:26.000, 23:00:26.000] after b#2 had taken over (wrote 2x, last at 23:00:24.000) and was still running", problems[0]);
+        Assert.StartsWith("default/web: b#2 wrote 1x in [23:00:28.000", problems[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -37,8 +68,8 @@ public sealed class WriterAuditTests
             // A refused write is an attempt, not a write: it makes no window.
             Write("api", 3, "127.0.0.1:2") with { Code = 409 },
         };
-        var problem = Assert.Single(WriterAudit.OverlappingWriters(writes, Writer));
-        Assert.StartsWith("default/web: b#1 wrote 2x in [23:00:01.000, 23:00:05.000] and a#1 1x in [23:00:03.000, 23:00:03.000]", problem);
+        var problem = Assert.Single(WriterAudit.OverlappingWriters(writes, Writer, _ => DateTimeOffset.MaxValue));
+        Assert.Equal("default/web: b#1 wrote 1x in [23:00:05.000, 23:00:05.000] after a#1 had taken over (wrote 1x, last at 23:00:03.000) and was still running", problem);
     }
 
     [Fact]

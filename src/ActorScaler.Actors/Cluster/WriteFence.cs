@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
+using Akka.Event;
 
 namespace ActorScaler.Actors.Cluster;
 
@@ -126,9 +127,9 @@ public sealed record WriteFenceSettings(TimeSpan Ttl, TimeSpan PingInterval)
 /// <summary>
 /// One per member (<c>/user/write-fence</c>): every ping interval it sends Akka's built-in
 /// <see cref="Identify"/> to the same path on every other member it believes in (Up or Leaving, reachable
-/// or not) and records, per member, the send time of the last ping that member answered. Any answer
-/// proves contact, even <c>ActorIdentity(null)</c> from a member without this actor, and Identify needs
-/// no serializer of ours. The k-th most recent contact (self counts as now; k = a majority) is when this
+/// or not) and records, per member, the send time of the last ping that member answered. Only an answer
+/// naming that member's own keeper proves contact (dead letters answer <c>ActorIdentity(null)</c> locally
+/// for an unreachable member), and Identify needs no serializer of ours. The k-th most recent contact (self counts as now; k = a majority) is when this
 /// member last knew it was on the majority side; that and its own status go to the <see cref="WriteFence"/>.
 /// Runs on the cluster dispatcher so HPA passes cannot delay the pings (which would only fence, never
 /// let a stale member write).
@@ -142,7 +143,9 @@ public sealed class WriteFenceKeeper : ReceiveActor, IWithTimers
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly Dictionary<UniqueAddress, long> _lastContact = [];
     private readonly Dictionary<long, (UniqueAddress Member, long SentAt)> _pending = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _nextPing;
+    private bool? _open;
 
     private sealed class Tick
     {
@@ -161,8 +164,13 @@ public sealed class WriteFenceKeeper : ReceiveActor, IWithTimers
         });
         Receive<ActorIdentity>(identity =>
         {
-            if (identity.MessageId is long id && _pending.Remove(id, out var ping))
+            // Only the pinged member's own keeper counts as contact. Akka answers Identify locally too:
+            // a message to a gated or quarantined address goes to this member's dead letters, which
+            // reply ActorIdentity(id, null) at once - a cut-off member would "hear" every member.
+            if (identity.MessageId is long id && _pending.TryGetValue(id, out var ping)
+                && identity.Subject is { } subject && subject.Path.Address.Equals(ping.Member.Address))
             {
+                _pending.Remove(id);
                 _lastContact[ping.Member] = _lastContact.TryGetValue(ping.Member, out var known) ? Math.Max(known, ping.SentAt) : ping.SentAt;
                 Publish();
             }
@@ -217,6 +225,17 @@ public sealed class WriteFenceKeeper : ReceiveActor, IWithTimers
         var members = _cluster.State.Members.Where(m => Counts(m.Status)).ToList();
         var contact = MajorityContact(members.Select(m => m.UniqueAddress), _cluster.SelfUniqueAddress, _lastContact, _fence.Time.GetTimestamp());
         _fence.Update(self.Status, contact, members.Count, _settings.Ttl);
+        // Each opening and closing is logged once (checked at least every ping interval): a fenced
+        // member is the first thing to look for when writes stop.
+        var open = _fence.TryAllow(out var reason);
+        if (open != _open)
+        {
+            if (open)
+                _log.Info("write fence open: in contact with a majority of the {0} members", members.Count);
+            else
+                _log.Warning("{0}", reason);
+            _open = open;
+        }
     }
 
     /// <summary>

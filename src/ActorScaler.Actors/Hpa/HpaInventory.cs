@@ -2,6 +2,7 @@ using ActorScaler.Actors.Telemetry;
 using ActorScaler.Kubernetes.Informers;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 
 namespace ActorScaler.Actors.Hpa;
@@ -18,6 +19,10 @@ namespace ActorScaler.Actors.Hpa;
 /// entities of a dead member come back as soon as their shards have a new home. The regions buffer
 /// the messages for a shard without a home until the coordinator gives it one; the repeats cover a
 /// region that had not yet learned of the death and sent a message to the dead member.
+/// A rebalance (a member joined, or left gracefully) stops a shard's entities and starts none on the
+/// new member; so every second the inventory asks its own region how many entities each shard it
+/// hosts has running, and ensures the HPAs of any local shard that runs fewer than it should: a moved
+/// shard's entities are back about a second after the hand-off instead of at the next keep-alive.
 /// </summary>
 public sealed class HpaInventory : ReceiveActor, IWithTimers
 {
@@ -44,6 +49,16 @@ public sealed class HpaInventory : ReceiveActor, IWithTimers
 
     private Akka.Cluster.Cluster? _cluster;
 
+    /// <summary>How often the local region is asked for its shards' entity counts.</summary>
+    public static readonly TimeSpan RegionCheckInterval = TimeSpan.FromSeconds(1);
+
+    private readonly HpaMessageExtractor _extractor = new();
+
+    private sealed class CheckRegion
+    {
+        public static readonly CheckRegion Instance = new();
+    }
+
     public HpaInventory(IActorRef region, HpaControllerContext context)
     {
         _region = region;
@@ -56,7 +71,35 @@ public sealed class HpaInventory : ReceiveActor, IWithTimers
                 OnMembershipChange();
         });
         Receive<ClusterEvent.IReachabilityEvent>(_ => OnMembershipChange());
+        Receive<CheckRegion>(_ => _region.Tell(GetShardRegionStats.Instance));
+        Receive<ShardRegionStats>(OnRegionStats);
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
+    }
+
+    /// <summary>Ensures the HPAs of every local shard running fewer entities than this member's cache
+    /// says it should (a shard taken over in a rebalance starts empty).</summary>
+    private void OnRegionStats(ShardRegionStats stats)
+    {
+        if (stats.Stats.Count == 0 || _ensured.Count == 0)
+            return;
+        var expected = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var key in _ensured)
+        {
+            var shard = _extractor.ShardId(key);
+            if (!stats.Stats.ContainsKey(shard))
+                continue;
+            if (!expected.TryGetValue(shard, out var keys))
+                expected[shard] = keys = [];
+            keys.Add(key);
+        }
+        foreach (var (shard, keys) in expected)
+        {
+            if (stats.Stats[shard] >= keys.Count)
+                continue;
+            _log.Debug("shard {0} runs {1} of {2} HPA entities: ensuring them", shard, stats.Stats[shard], keys.Count);
+            foreach (var key in keys)
+                _region.Tell(new EnsureHpa(key, null));
+        }
     }
 
     private void OnMembershipChange()
@@ -81,6 +124,8 @@ public sealed class HpaInventory : ReceiveActor, IWithTimers
             _cluster = Akka.Cluster.Cluster.Get(Context.System);
             _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
                 typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+            // Only a shard region answers GetShardRegionStats (tests outside a cluster use a probe).
+            Timers.StartPeriodicTimer(nameof(CheckRegion), CheckRegion.Instance, RegionCheckInterval);
         }
     }
 

@@ -36,6 +36,31 @@ public sealed class InventoryFailoverTests : TestKit
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
     }
 
+    [Fact]
+    public void A_local_shard_running_fewer_entities_than_its_hpas_gets_them_ensured()
+    {
+        var inputs = new FakeInputs();
+        var keys = Enumerable.Range(0, 40).Select(i => $"app-{i}").ToList();
+        foreach (var name in keys)
+            inputs.Put(HpaFixtures.CpuHpa(name));
+        var region = CreateTestProbe();
+        var context = new HpaControllerContext(new HpaControllerOptions { KeepAliveInterval = TimeSpan.FromHours(1) },
+            inputs, new FakeMetrics(), new FakeWriter(inputs), new FakeTimeProvider(HpaFixtures.Now));
+        var inventory = Sys.ActorOf(HpaInventory.Props(region, context));
+        region.ReceiveN(keys.Count, Wait);
+
+        // This member hosts two shards: one runs all its entities, the other (just taken over in a
+        // rebalance) none. Only the second's HPAs are ensured again.
+        var extractor = new HpaMessageExtractor();
+        var byShard = keys.Select(k => $"default/{k}").GroupBy(k => extractor.ShardId(k)).OrderByDescending(g => g.Count()).ToList();
+        var (full, empty) = (byShard[0], byShard[1]);
+        inventory.Tell(new Akka.Cluster.Sharding.ShardRegionStats(
+            System.Collections.Immutable.ImmutableDictionary<string, int>.Empty.Add(full.Key, full.Count()).Add(empty.Key, 0),
+            System.Collections.Immutable.ImmutableHashSet<string>.Empty));
+        region.ExpectMsgAllOf(Wait, empty.Select(k => new EnsureHpa(k)).ToArray());
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
     /// <summary>Akka builds Member values internally only (a member comes from gossip); the test needs one
     /// to tell the inventory what the cluster would.</summary>
     private static Member RemovedMember(UniqueAddress address)

@@ -69,4 +69,42 @@ public sealed class PartitionTests
                 await member.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_member_whose_peers_died_stays_fenced_though_its_dead_letters_answer_its_pings()
+    {
+        // The two others crash (no leave). Their addresses get gated, and a message to a gated address
+        // goes to the survivor's own dead letters, which answer Identify with ActorIdentity(null): that
+        // must not count as contact.
+        var ports = HostedMember.FreePorts(3);
+        var seeds = ports.Select(p => $"127.0.0.1:{p}").ToList();
+        var fence = new WriteFence(TimeProvider.System);
+        var members = new List<HostedMember>();
+        try
+        {
+            members.Add(await HostedMember.StartAsync(new ClusterMembership { Port = ports[0], SeedNodes = seeds, MinimumMembers = 2 }, writeFence: fence));
+            for (var i = 1; i < 3; i++)
+                members.Add(await HostedMember.StartAsync(new ClusterMembership { Port = ports[i], SeedNodes = seeds, MinimumMembers = 2 }, writeFence: new WriteFence(TimeProvider.System)));
+            await WaitUntilAsync(() => members[0].Cluster.State.Members.Count(x => x.Status == MemberStatus.Up) == 3, "three members are Up");
+            await WaitUntilAsync(() => fence.TryAllow(out _), "the first member may write");
+
+            var crashedAt = DateTime.UtcNow;
+            foreach (var crashed in members.Skip(1))
+                ((ExtendedActorSystem)crashed.System).Abort();
+            await WaitUntilAsync(() => !fence.TryAllow(out _), "the survivor is fenced");
+            Assert.True(DateTime.UtcNow - crashedAt < TimeSpan.FromSeconds(4.5), $"fenced only {(DateTime.UtcNow - crashedAt).TotalSeconds:0.0} s after the crash");
+            // Until the resolver downs it (it is alone: a minority), it must stay fenced.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+            while (DateTime.UtcNow < until && members[0].Cluster.SelfMember.Status == MemberStatus.Up)
+            {
+                Assert.False(fence.TryAllow(out var reason), "the survivor's fence opened again without any live member");
+                Assert.StartsWith("write fenced: no contact with a majority of the 3 members", reason, StringComparison.Ordinal);
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            await members[0].DisposeAsync();
+        }
+    }
 }
