@@ -35,21 +35,27 @@ public static class DecisionStateReplication
     public static LWWRegisterKey<ReplicatedDecisionState> KeyFor(string hpaKey) => new(KeyPrefix + hpaKey);
 
     /// <summary>
-    /// Whether a pass's new state must be replicated now, given the last replicated one: at once when a
-    /// scale event was added or dropped (the policies' history), when the recommendations appear, or
-    /// when their highest or lowest value changed (what the scale-down and scale-up stabilization
-    /// windows take); otherwise at most once per <paramref name="refresh"/>. What may be lost in a
-    /// failover is then only the newer timestamps of values already replicated: a successor can let a
-    /// value age out of the window at most <paramref name="refresh"/> early (one sync period of a
-    /// five-minute window), while the replication cost drops from one write per pass to about one per
-    /// period. That matters at 10,000 HPAs reconciled about every second on fresh metrics.
+    /// Whether a pass's new state must be replicated now, given the last replicated one. A state that
+    /// holds nothing but the current replica count (no scale events, every recommendation equal to
+    /// <paramref name="currentReplicas"/>) is not worth a write: a successor without it seeds its list
+    /// with the current count at its own start (the core's fresh start), which holds the replicas at
+    /// least as long, so no scale-down comes early; only a non-trivial state replicated before must then
+    /// be overwritten once. That is the state of every HPA at rest: a steady cluster replicates nothing.
+    /// Otherwise at once when a scale event was added or dropped (the policies' history), or when the
+    /// recommendations' highest or lowest value changed (what the scale-down and scale-up stabilization
+    /// windows take); else at most once per <paramref name="refresh"/>, so a successor can let a value
+    /// age out of the window at most <paramref name="refresh"/> early (one sync period of a five-minute
+    /// window) while the cost drops from one write per pass to about one per period. At 10,000 HPAs
+    /// reconciled about every second on fresh metrics, one write per pass flooded the gossip.
     /// </summary>
-    public static bool IsWorthReplicating(DecisionState replicated, DecisionState current, TimeSpan sinceReplicated, TimeSpan refresh)
+    public static bool IsWorthReplicating(DecisionState replicated, DecisionState current, int currentReplicas, TimeSpan sinceReplicated, TimeSpan refresh)
     {
         ArgumentNullException.ThrowIfNull(replicated);
         ArgumentNullException.ThrowIfNull(current);
         if (ReferenceEquals(replicated, current))
             return false;
+        if (IsLikeAFreshStart(current, currentReplicas))
+            return !IsLikeAFreshStart(replicated, currentReplicas);
         if (!current.ScaleUpEvents.SequenceEqual(replicated.ScaleUpEvents) || !current.ScaleDownEvents.SequenceEqual(replicated.ScaleDownEvents))
             return true;
         if (current.Recommendations is not { } now)
@@ -57,6 +63,15 @@ public static class DecisionStateReplication
         if (replicated.Recommendations is not { } before || Extremes(now) != Extremes(before))
             return true;
         return sinceReplicated >= refresh && !now.SequenceEqual(before);
+    }
+
+    /// <summary>No scale events, and no recommendation other than <paramref name="currentReplicas"/>:
+    /// a successor's fresh start is at least as conservative.</summary>
+    public static bool IsLikeAFreshStart(DecisionState state, int currentReplicas)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.ScaleUpEvents.Count == 0 && state.ScaleDownEvents.Count == 0
+            && (state.Recommendations is null || state.Recommendations.All(r => r.Recommendation == currentReplicas));
     }
 
     private static (int Min, int Max) Extremes(IReadOnlyList<TimestampedRecommendation> recommendations)

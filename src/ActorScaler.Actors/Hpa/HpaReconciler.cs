@@ -36,6 +36,8 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
     private const string NotSyncedTimer = "not-synced";
     private const string RestoreTimer = "restore";
     private static readonly TimeSpan NotSyncedRetry = TimeSpan.FromSeconds(1);
+    /// <summary>How long an HPA may be missing from this member's cache before its reconciler stops.</summary>
+    private static readonly TimeSpan MissingHpaGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>What the custom and external metrics clients answer while no provider is registered
     /// (upstream's text when the aggregated APIs are absent).</summary>
@@ -61,6 +63,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
     private string? _lastShadowDecision;
     private string? _lastReadError;
     private long _lastGeneration = -1;
+    private DateTimeOffset? _missingSince;
     private IDisposable? _subscription;
     private string? _subscribedSelector;
     private string? _parsedSelectorText;
@@ -239,12 +242,12 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
     /// <summary>Replicates the state when a pass changed what a successor needs (WriteLocal: the pass
     /// never waits); see <see cref="DecisionStateReplication.IsWorthReplicating"/>.</summary>
-    private void ReplicateState(string hpaUid)
+    private void ReplicateState(string hpaUid, int currentReplicas)
     {
         if (_replicator is null || _selfAddress is not { } self)
             return;
         var now = _context.Time.GetUtcNow();
-        if (!DecisionStateReplication.IsWorthReplicating(_replicatedState, _state, now - _replicatedAt, _context.Options.SyncPeriod))
+        if (!DecisionStateReplication.IsWorthReplicating(_replicatedState, _state, currentReplicas, now - _replicatedAt, _context.Options.SyncPeriod))
             return;
         _replicatedState = _state;
         _replicatedAt = now;
@@ -311,9 +314,19 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         }
         if (!_context.Inputs.TryGetHpa(_key, out var entry))
         {
+            // The supervisor saw the HPA in its member's cache; this member's watch may be a moment
+            // behind (a new HPA, a reconciler on another member). Wait for it before concluding it is gone.
+            var now = _context.Time.GetUtcNow();
+            _missingSince ??= now;
+            if (now - _missingSince.Value < MissingHpaGrace)
+            {
+                Timers.StartSingleTimer(NotSyncedTimer, DebounceElapsed.Instance, NotSyncedRetry);
+                return;
+            }
             Stop("the HPA no longer exists");
             return;
         }
+        _missingSince = null;
         if (!HpaSelection.IsSelected(entry, _context.Options.HpaSelector))
         {
             Stop("the HPA is not selected by this controller");
@@ -565,7 +578,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         var result = AutoscalerReconciler.Complete(decision, scaleWrite);
         _telemetry.Decided(decision, result, _context.Time.GetUtcNow());
         _state = result.State;
-        ReplicateState(pass.Hpa.Metadata.Uid ?? "");
+        ReplicateState(pass.Hpa.Metadata.Uid ?? "", result.ScaledTo ?? decision.CurrentReplicas);
         _passes++;
         if (decision.Outcome != DecisionOutcome.FailedGetScale)
         {

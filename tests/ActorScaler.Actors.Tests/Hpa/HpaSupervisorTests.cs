@@ -243,6 +243,9 @@ public sealed class HpaSupervisorTests : TestKit
 
         _inputs.Delete(Key);
         _metrics.Push();
+        // The reconciler gives a lagging cache a few seconds before it concludes the HPA is gone.
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        _time.Advance(TimeSpan.FromSeconds(6));
         var passivate = ExpectMsg<Passivate>(Wait);
         Assert.Equal(PoisonPill.Instance, passivate.StopMessage);
 
