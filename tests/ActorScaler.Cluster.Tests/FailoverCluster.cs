@@ -186,14 +186,15 @@ public sealed class FailoverCluster : IAsyncLifetime
     /// a scenario that failed half-way (a member left stopped, some apps at the other level) does not
     /// fail the next one for its own reasons.
     /// </summary>
-    public async Task ResetAsync()
+    /// <param name="high">The level to settle at; null keeps the current one.</param>
+    public async Task ResetAsync(bool? high = null)
     {
         foreach (var member in Cluster.Members.Where(m => !m.Process.IsRunning))
         {
             await StartAgainAsync(member, TimeSpan.FromMinutes(2));
             ExpectRunning(member, true);
         }
-        await SetLoadAsync(Apps, High);
+        await SetLoadAsync(Apps, high ?? High);
         await WaitReplicasAsync(Apps, High ? HighReplicas : LowReplicas, TimeSpan.FromMinutes(2));
     }
 
