@@ -14,49 +14,79 @@ namespace ActorScaler.Actors.Hpa;
 
 /// <summary>
 /// The production inputs: the member's informer caches, so a pass makes no API call. The two per-pass
-/// lookups that would otherwise walk the namespace (or the cluster) are cached per namespace and
-/// invalidated by the caches' namespace versions, so in a steady state a pass costs O(its own pods):
-/// the pods a selector matches, and the index of the namespace's HPA selectors for AmbiguousSelector.
+/// lookups that would otherwise walk the namespace (or the cluster) are indexed, so a pass costs
+/// O(its own pods): pods by label (a workload selector's equality term picks its pods directly), and the
+/// namespace's HPA selectors for AmbiguousSelector (rebuilt when the namespace's HPAs or workloads change).
 /// </summary>
-public sealed class CachedHpaInputs(ControllerCaches controller, ClusterCaches cluster) : IHpaInputs
+public sealed class CachedHpaInputs : IHpaInputs, IDisposable
 {
     // Distinct selector texts are few (one per workload); the bound only guards against churn.
     private const int MaxCachedSelectors = 100_000;
 
-    private readonly ConcurrentDictionary<(string Namespace, string Selector), PodSelection> _podSelections = new();
+    private readonly ControllerCaches _controller;
+    private readonly ClusterCaches _cluster;
     private readonly ConcurrentDictionary<string, NamespaceSelectors> _hpaSelectors = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Selector?> _parsedSelectors = new(StringComparer.Ordinal);
-
-    private sealed record PodSelection(long Version, PodInfo[] Pods);
+    private int _parsedCount;
+    private readonly PodLabelIndex _podsByLabel = new();
+    private readonly IDisposable _podSubscription;
 
     private sealed record NamespaceSelectors(long HpaVersion, long TargetVersion, Selector? ControllerSelector, SelectorIndex<HpaSelectorRegistration> Index);
 
-    public bool IsSynced => controller.IsSynced && cluster.Pods.IsSynced;
+    public CachedHpaInputs(ControllerCaches controller, ClusterCaches cluster)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        ArgumentNullException.ThrowIfNull(cluster);
+        _controller = controller;
+        _cluster = cluster;
+        // Subscribe first, then index what is there: a change in between is applied twice, harmlessly.
+        _podSubscription = cluster.Pods.Subscribe(OnPodChange);
+        _podsByLabel.Rebuild(cluster.Pods.Entries);
+    }
 
-    public bool TryGetHpa(string key, out HpaEntry entry) => controller.Hpas.TryGet(key, out entry);
+    public void Dispose() => _podSubscription.Dispose();
 
-    public IReadOnlyList<HpaEntry> AllHpas() => controller.Hpas.Snapshot();
+    public bool IsSynced => _controller.IsSynced && _cluster.Pods.IsSynced;
+
+    public bool TryGetHpa(string key, out HpaEntry entry) => _controller.Hpas.TryGet(key, out entry);
+
+    public IReadOnlyList<HpaEntry> AllHpas() => _controller.Hpas.Snapshot();
 
     public bool TryGetScale(string ns, CrossVersionObjectReference target, out ScaleTarget scale, out string error) =>
-        controller.TryGetScale(ns, target, out scale, out error);
+        _controller.TryGetScale(ns, target, out scale, out error);
+
+    private void OnPodChange(CacheChange<PodEntry> change)
+    {
+        switch (change.Kind)
+        {
+            case CacheChangeKind.Upsert when change.Item is { } entry:
+                _podsByLabel.Upsert(change.Key, entry.Pod);
+                break;
+            case CacheChangeKind.Delete:
+                _podsByLabel.Remove(change.Key);
+                break;
+            default:
+                _podsByLabel.Rebuild(_cluster.Pods.Entries);
+                break;
+        }
+    }
 
     public IReadOnlyList<PodInfo> PodsMatching(string ns, string selectorText, Selector selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        // Read the version before the pods: a pod change during the walk makes the next read walk again.
-        var version = cluster.Pods.NamespaceVersion(ns);
-        var key = (ns, selectorText);
-        if (_podSelections.TryGetValue(key, out var cached) && cached.Version == version)
-            return cached.Pods;
         var pods = new List<PodInfo>();
-        foreach (var entry in cluster.Pods.InNamespace(ns))
+        if (_podsByLabel.Candidates(ns, selector) is { } candidates)
+        {
+            foreach (var pod in candidates)
+                if (selector.Matches(pod.Labels))
+                    pods.Add(pod);
+            return pods;
+        }
+        // No equality term to look up (e.g. "app notin (x)"): the lister's way, the namespace's pods.
+        foreach (var entry in _cluster.Pods.InNamespace(ns))
             if (selector.Matches(entry.Pod.Labels))
                 pods.Add(entry.Pod);
-        var selection = new PodSelection(version, [.. pods]);
-        if (_podSelections.Count >= MaxCachedSelectors)
-            _podSelections.Clear();
-        _podSelections[key] = selection;
-        return selection.Pods;
+        return pods;
     }
 
     public IReadOnlyList<HpaSelectorRegistration> OverlappingHpas(string ns, string hpaKey, IReadOnlyList<PodInfo> pods, Selector? controllerSelector)
@@ -84,6 +114,7 @@ public sealed class CachedHpaInputs(ControllerCaches controller, ClusterCaches c
 
     private SelectorIndex<HpaSelectorRegistration> SelectorsOf(string ns, Selector? controllerSelector)
     {
+        var controller = _controller;
         var hpaVersion = controller.Hpas.NamespaceVersion(ns);
         var targetVersion = controller.Deployments.NamespaceVersion(ns) + controller.StatefulSets.NamespaceVersion(ns) + controller.ReplicaSets.NamespaceVersion(ns);
         if (_hpaSelectors.TryGetValue(ns, out var cached) && cached.HpaVersion == hpaVersion && cached.TargetVersion == targetVersion
@@ -108,13 +139,17 @@ public sealed class CachedHpaInputs(ControllerCaches controller, ClusterCaches c
         if (_parsedSelectors.TryGetValue(text, out var parsed))
             return parsed;
         parsed = Selector.TryParse(text, out var selector, out _) ? selector : null;
-        if (_parsedSelectors.Count >= MaxCachedSelectors)
+        // (ConcurrentDictionary.Count takes every lock: count the additions instead.)
+        if (Interlocked.Increment(ref _parsedCount) > MaxCachedSelectors)
+        {
             _parsedSelectors.Clear();
+            Interlocked.Exchange(ref _parsedCount, 0);
+        }
         _parsedSelectors[text] = parsed;
         return parsed;
     }
 
-    public IDisposable SubscribeHpas(Action<CacheChange<HpaEntry>> onChange) => controller.Hpas.Subscribe(onChange);
+    public IDisposable SubscribeHpas(Action<CacheChange<HpaEntry>> onChange) => _controller.Hpas.Subscribe(onChange);
 }
 
 /// <summary>Resource metrics from the member's <see cref="ResourceMetricsStore"/> (pushed by the scrapers).</summary>

@@ -8,13 +8,15 @@ namespace ActorScaler.Actors.Tests.Hpa;
 
 /// <summary>The production inputs over real informer caches: per-namespace lookups that stay right
 /// while pods, HPAs and workloads change under them.</summary>
-public sealed class CachedHpaInputsTests
+public sealed class CachedHpaInputsTests : IDisposable
 {
     private readonly ControllerCaches _controller = new();
     private readonly ClusterCaches _cluster = new();
     private readonly CachedHpaInputs _inputs;
 
     public CachedHpaInputsTests() => _inputs = new CachedHpaInputs(_controller, _cluster);
+
+    public void Dispose() => _inputs.Dispose();
 
     private void Pod(string ns, string name, string app, string? tier = null)
     {
@@ -70,15 +72,29 @@ public sealed class CachedHpaInputsTests
         Assert.Empty(Matching("a", "app=web"));
         Assert.Equal(["web-9"], Matching("b", "app=web"));
         Assert.Empty(Matching("c", "app=web"));
+        Assert.Equal(["api-1", "web-2"], Matching("a", "app in (api,db)"));
+        // No equality term: found by walking the namespace.
+        Assert.Equal(["api-1", "web-2"], Matching("a", "app notin (web)"));
+        Pod("a", "web-3", "web", "front");
+        Assert.Equal(["web-3"], Matching("a", "app=web,tier=front"));
+        Assert.Equal(["web-3"], Matching("a", "tier"));
     }
 
     [Fact]
-    public void A_relist_invalidates_cached_selections()
+    public void A_relist_replaces_what_the_index_holds()
     {
         Pod("a", "web-1", "web");
         Assert.Equal(["web-1"], Matching("a", "app=web"));
         ((IInformerHandler<V1Pod>)_cluster.Pods).OnReplace([], "99");
         Assert.Empty(Matching("a", "app=web"));
+    }
+
+    [Fact]
+    public void Pods_already_cached_before_the_inputs_exist_are_indexed()
+    {
+        Pod("a", "web-1", "web");
+        using var late = new CachedHpaInputs(_controller, _cluster);
+        Assert.Equal(["web-1"], late.PodsMatching("a", "app=web", Selector.Parse("app=web")).Select(p => p.Name));
     }
 
     [Fact]
