@@ -129,8 +129,9 @@ public sealed record WriteFenceSettings(TimeSpan Ttl, TimeSpan PingInterval)
 /// <see cref="Identify"/> to the same path on every other member it believes in (Up or Leaving, reachable
 /// or not) and records, per member, the send time of the last ping that member answered. Only an answer
 /// naming that member's own keeper proves contact (dead letters answer <c>ActorIdentity(null)</c> locally
-/// for an unreachable member), and Identify needs no serializer of ours. The k-th most recent contact (self counts as now; k = a majority) is when this
-/// member last knew it was on the majority side; that and its own status go to the <see cref="WriteFence"/>.
+/// for an unreachable member), and Identify needs no serializer of ours. The k-th most recent contact
+/// (self counts as now; k = a majority) is when this member last knew it was on the majority side; that
+/// and its own status go to the <see cref="WriteFence"/>.
 /// Runs on the cluster dispatcher so HPA passes cannot delay the pings (which would only fence, never
 /// let a stale member write).
 /// </summary>
