@@ -68,6 +68,7 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stopping = new();
     private readonly IActorRef? _replicator;
     private readonly LWWRegisterKey<ScraperLastPoints> _pointsKey;
+    private long _scrapesSinceReplicated;
     private Akka.Cluster.UniqueAddress? _self;
     private bool _restoring;
     private bool _readLocally;
@@ -176,6 +177,12 @@ public sealed class NodeScraper : ReceiveActor, IWithTimers
     private void WritePoints(NodeRatePoints points)
     {
         if (_replicator is null || _self is null)
+            return;
+        // Every ReplicateEveryScrapes-th scrape (the first one at once): the counters are cumulative, so
+        // a successor pairing its first scrape with points a few resolutions old still gets a true rate
+        // (averaged over those resolutions; MaxRestoredAge bounds it), while gossip carries a quarter of
+        // the registers. At 2,000 nodes, one write per scrape kept every member's replicator busy.
+        if (_scrapesSinceReplicated++ % ScraperPointsReplication.ReplicateEveryScrapes != 0)
             return;
         var value = new ScraperLastPoints(points);
         var self = _self;

@@ -40,4 +40,9 @@ public static class ScraperPointsReplication
     /// hours ago.
     /// </summary>
     public static TimeSpan MaxRestoredAge(TimeSpan resolution) => resolution * 10;
+
+    /// <summary>A scraper replicates its points on every this-many scrapes: restored points are then at
+    /// most this many resolutions old before a failover adds its own delay, well inside
+    /// <see cref="MaxRestoredAge"/>.</summary>
+    public const int ReplicateEveryScrapes = 4;
 }

@@ -141,7 +141,9 @@ public sealed class ScraperFailoverTests : TestKit
                 Assert.InRange(node.CpuNanoCores, 1_990_000_000, 2_010_000_000);
                 var pod = Assert.Single(first.Batch.Pods);
                 Assert.InRange(pod.CpuNanoCores, 495_000_000, 505_000_000);
-                Assert.InRange(node.WindowNs, Resolution.Ticks * 100 / 2, (long)(DateTimeOffset.UtcNow - killedAt + 2 * Resolution).Ticks * 100);
+                // The restored points are at most ReplicateEveryScrapes resolutions older than the kill.
+                Assert.InRange(node.WindowNs, Resolution.Ticks * 100 / 2,
+                    (long)(DateTimeOffset.UtcNow - killedAt + (ScraperPointsReplication.ReplicateEveryScrapes + 1) * Resolution).Ticks * 100);
             }
             else
             {
