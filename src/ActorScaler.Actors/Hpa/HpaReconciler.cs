@@ -588,8 +588,11 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         var reason = ReasonOf(decision, result);
         if (result.ScaledTo is { } scaledTo)
             _log.Info("HPA {0}: {1} {2} -> {3}: {4}", _key, _context.Options.Shadow ? "would rescale" : "rescaled", decision.CurrentReplicas, scaledTo, decision.RescaleReason);
-        if (result.Error is not null && !string.Equals(result.Error, _lastReason, StringComparison.Ordinal))
-            _log.Warning("HPA {0}: {1}", _key, result.Error);
+        // With what the pass saw: "no metrics for targeted pods" with samples present reads differently
+        // from the same error with none (a store that expired them, a cache that lost the pods).
+        if (result.Error is not null && !string.Equals(result.Error, _lastReason, StringComparison.Ordinal) && _log.IsWarningEnabled)
+            _log.Warning("HPA {0}: {1} (the pass saw {2} pods and {3} resource samples)", _key, result.Error,
+                pass.Input.Pods.Count, pass.Input.Metrics.ResourceMetrics.Count);
         _lastReason = reason;
 
         var hpa = pass.Hpa;
