@@ -67,13 +67,7 @@ public sealed class PodLabelIndex
     public IEnumerable<PodInfo>? Candidates(string ns, Selector selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        foreach (var requirement in selector.Requirements)
-        {
-            if (requirement.Operator is not (SelectorOperator.Equals or SelectorOperator.DoubleEquals or SelectorOperator.In) || requirement.Values.Count == 0)
-                continue;
-            return CandidatesFor(ns, requirement);
-        }
-        return null;
+        return selector.EqualityRequirement() is { } requirement ? CandidatesFor(ns, requirement) : null;
     }
 
     private IEnumerable<PodInfo> CandidatesFor(string ns, LabelRequirement requirement)

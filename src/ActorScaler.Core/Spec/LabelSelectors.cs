@@ -245,6 +245,24 @@ public sealed class Selector
         return true;
     }
 
+    /// <summary>
+    /// The first requirement every matching label set must meet with one of a known set of values
+    /// (<c>k=v</c>, <c>k==v</c>, <c>k in (v1,v2)</c>), or null when there is none: what an index keyed by
+    /// (label, value) can look a selector's matches up by (<see cref="SelectorIndex{T}"/>, the pod index).
+    /// </summary>
+    public LabelRequirement? EqualityRequirement()
+    {
+        for (var i = 0; i < Requirements.Count; i++)
+        {
+            var requirement = Requirements[i];
+            if (requirement.Operator is SelectorOperator.Equals or SelectorOperator.DoubleEquals or SelectorOperator.In && requirement.Values.Count > 0)
+            {
+                return requirement;
+            }
+        }
+        return null;
+    }
+
     /// <summary>labels.Selector.String(): requirements joined by ",", in key order.</summary>
     public override string ToString() => string.Join(",", Requirements.Select(r => r.ToString()));
 

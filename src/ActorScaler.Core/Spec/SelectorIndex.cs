@@ -20,7 +20,8 @@ public sealed class SelectorIndex<T>
         _entries = entries.ToArray();
         for (var i = 0; i < _entries.Length; i++)
         {
-            var requirement = IndexableRequirement(_entries[i].Selector);
+            // Selector.Nothing has no requirements: it is tested, and matches nothing.
+            var requirement = _entries[i].Selector.EqualityRequirement();
             if (requirement is null)
             {
                 _unindexed.Add(i);
@@ -93,19 +94,5 @@ public sealed class SelectorIndex<T>
             });
         }
         return result;
-    }
-
-    // The first requirement every matching label set must satisfy with one of a known set of values.
-    // (Selector.Nothing has no requirements: it is tested, and matches nothing.)
-    private static LabelRequirement? IndexableRequirement(Selector selector)
-    {
-        foreach (var requirement in selector.Requirements)
-        {
-            if (requirement.Operator is SelectorOperator.Equals or SelectorOperator.DoubleEquals or SelectorOperator.In && requirement.Values.Count > 0)
-            {
-                return requirement;
-            }
-        }
-        return null;
     }
 }
