@@ -345,9 +345,10 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         if (_writtenStatus is { } written && string.Equals(written.BasedOnResourceVersion, hpa.Metadata.ResourceVersion, StringComparison.Ordinal))
             hpa = hpa with { Status = written.Status };
 
-        if (AwaitFirstReadings(hpa, _context.Time.GetUtcNow()))
-            return;
+        // BuildInputs notes the spec's metrics (NoteQueries), which the wait below looks at.
         var pass = BuildInputs(hpa);
+        if (AwaitFirstReadings(pass.Input.Now))
+            return;
         _telemetry.PassStarted(pass.Input);
         var decision = AutoscalerReconciler.Decide(pass.Input);
         _busy = true;
@@ -471,13 +472,9 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
     /// <summary>The first pass after a metric appears waits (briefly) for its first answer, so a fresh
     /// HPA does not report a failed metric just because its child has not asked yet.</summary>
-    private bool AwaitFirstReadings(HorizontalPodAutoscaler hpa, DateTimeOffset now)
+    private bool AwaitFirstReadings(DateTimeOffset now)
     {
-        if (_context.CustomMetrics is null)
-            return false;
         var wait = _context.Options.FirstReadingWait;
-        var scale = _context.Inputs.TryGetScale(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef, out var cached, out _) ? cached.Scale.Selector : "";
-        NoteQueries(CustomMetricQuery.ForSpec(hpa, scale, null, []), now);
         if (_metricFirstSeen.Any(p => !_readings.ContainsKey(p.Key) && now - p.Value < wait))
         {
             _awaitingReadings = true;
