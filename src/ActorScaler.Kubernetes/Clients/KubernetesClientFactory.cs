@@ -59,7 +59,7 @@ public sealed class ApiConcurrencyLimitHandler(int maxInFlight) : DelegatingHand
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.RequestUri is { } uri && ApiRequestTelemetryHandler.Verb(request.Method, uri) == "watch")
+        if (ApiRequestTelemetryHandler.IsWatch(request.Method, request.RequestUri))
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -133,7 +133,7 @@ public sealed class ApiRequestTelemetryHandler : DelegatingHandler
         var isCollection = uri is not null && IsCollection(uri.AbsolutePath);
         if (method == HttpMethod.Get)
         {
-            if (uri is not null && IsWatch(uri.Query))
+            if (IsWatch(method, uri))
                 return "watch";
             return isCollection ? "list" : "get";
         }
@@ -148,6 +148,9 @@ public sealed class ApiRequestTelemetryHandler : DelegatingHandler
         // Bounded: anything else is grouped rather than labelled by an arbitrary method name.
         return "other";
     }
+
+    /// <summary>A watch: a GET with ?watch=true (it stays open for minutes).</summary>
+    public static bool IsWatch(HttpMethod method, Uri? uri) => method == HttpMethod.Get && uri is not null && IsWatch(uri.Query);
 
     private static bool IsWatch(string query) =>
         query.Contains("watch=true", StringComparison.Ordinal) || query.Contains("watch=1", StringComparison.Ordinal);
