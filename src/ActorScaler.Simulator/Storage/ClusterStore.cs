@@ -79,39 +79,94 @@ public sealed class ClusterStore
         }
     }
 
-    /// <summary>Objects in (namespace, name) order, filtered, optionally paged with continue tokens.</summary>
+    /// <summary>
+    /// Objects in (namespace, name) order, filtered, optionally paged with continue tokens. Every page
+    /// of one paged list shows the store as it was at the first page's resourceVersion, as
+    /// kube-apiserver serves chunks from one etcd revision: an informer lists in pages and then watches
+    /// from that one resourceVersion, so a page served from a later state would lose every change made
+    /// to the earlier pages' objects in between (found at 1,000 pods: a member's cache kept pods
+    /// not-Ready forever). The first page keeps the scope's objects (references, they are immutable);
+    /// a continue token names that snapshot, and a token whose snapshot is gone (older than
+    /// <see cref="ListSnapshotLifetime"/>, pushed out by newer paged lists, or a restarted simulator)
+    /// is 410 Expired with the API server's message, upon which clients list again from the start.
+    /// </summary>
     public ListResult List(GroupResource gr, ListOptions? options = null)
     {
         options ??= new ListOptions();
         SelectableFields.Check(gr, options.FieldSelector);
-        var (afterNamespace, afterName) = DecodeContinue(options.Continue);
-        var items = new List<StoredObject>();
-        long rv;
-        long remaining = 0;
-        string? next = null;
+        var token = DecodeContinue(options.Continue);
         lock (_lock)
         {
-            rv = _resourceVersion;
-            if (_tables.TryGetValue(gr, out var table))
+            ListSnapshot? snapshot = token is { } t ? FindSnapshot(gr, options.Namespace, t) : null;
+            var rv = snapshot?.ResourceVersion ?? _resourceVersion;
+            IEnumerable<StoredObject> scope = snapshot is not null
+                ? snapshot.Items.Skip(token!.Value.Offset)
+                : _tables.TryGetValue(gr, out var table) ? table.Enumerate(options.Namespace, null, null) : [];
+            var position = snapshot is null ? 0 : token!.Value.Offset;
+            var items = new List<StoredObject>();
+            var next = -1; // scope position after the last item served, once the page is full
+            long remaining = 0;
+            foreach (var obj in scope)
             {
-                foreach (var obj in table.Enumerate(options.Namespace, afterNamespace, afterName))
+                position++;
+                if (!Matches(obj, options.Namespace, options.LabelSelector, options.FieldSelector)) continue;
+                if (options.Limit > 0 && items.Count == options.Limit)
                 {
-                    if (!Matches(obj, options.Namespace, options.LabelSelector, options.FieldSelector)) continue;
-                    if (options.Limit > 0 && items.Count == options.Limit)
-                    {
-                        remaining++;
-                        continue;
-                    }
-                    items.Add(obj);
+                    remaining++;
+                    continue;
                 }
+                items.Add(obj);
+                if (options.Limit > 0 && items.Count == options.Limit)
+                    next = position;
             }
-        }
-        if (remaining > 0)
-        {
+            if (remaining == 0)
+                return new ListResult(items, rv, null, null);
+            var id = snapshot?.Id ?? KeepSnapshot(gr, options.Namespace, rv,
+                _tables[gr].Enumerate(options.Namespace, null, null).ToList());
             var last = items[^1];
-            next = EncodeContinue(rv, last.Namespace, last.Name);
+            return new ListResult(items, rv, EncodeContinue(rv, last.Namespace, last.Name, id, next), remaining);
         }
-        return new ListResult(items, rv, next, remaining > 0 ? remaining : null);
+    }
+
+    /// <summary>How long a paged list's continue token stays usable: kube-apiserver's tokens die with
+    /// etcd's compaction, every 5 minutes by default.</summary>
+    public static readonly TimeSpan ListSnapshotLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Paged lists kept at once; the oldest is dropped beyond this (its client gets 410 and
+    /// lists again), so abandoned lists cannot hold memory.</summary>
+    private const int MaxListSnapshots = 64;
+
+    private readonly Dictionary<long, ListSnapshot> _listSnapshots = [];
+    private long _lastSnapshotId;
+
+    private sealed record ListSnapshot(long Id, GroupResource Resource, string Namespace, long ResourceVersion, IReadOnlyList<StoredObject> Items, DateTimeOffset TakenAt);
+
+    // Both under _lock.
+    private long KeepSnapshot(GroupResource gr, string? ns, long rv, IReadOnlyList<StoredObject> items)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var stale in _listSnapshots.Values.Where(s => now - s.TakenAt > ListSnapshotLifetime).Select(s => s.Id).ToList())
+            _listSnapshots.Remove(stale);
+        if (_listSnapshots.Count >= MaxListSnapshots)
+            _listSnapshots.Remove(_listSnapshots.Keys.Min());
+        var id = ++_lastSnapshotId;
+        _listSnapshots[id] = new ListSnapshot(id, gr, ns ?? "", rv, items, now);
+        return id;
+    }
+
+    private ListSnapshot FindSnapshot(GroupResource gr, string? ns, ContinueToken token)
+    {
+        if (!_listSnapshots.TryGetValue(token.Snapshot, out var snapshot) || _time.GetUtcNow() - snapshot.TakenAt > ListSnapshotLifetime)
+        {
+            _listSnapshots.Remove(token.Snapshot);
+            // storage.NewResourceExpired / ErrContinueTokenExpired wording.
+            throw new StatusException(410, StatusReasons.Expired,
+                "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+        }
+        if (snapshot.Resource != gr || !string.Equals(snapshot.Namespace, ns ?? "", StringComparison.Ordinal)
+            || snapshot.ResourceVersion != token.ResourceVersion || token.Offset > snapshot.Items.Count)
+            throw StatusException.BadRequest("continue key is not valid: it belongs to another list");
+        return snapshot;
     }
 
     // ---------------------------------------------------------------- writes
@@ -522,22 +577,26 @@ public sealed class ClusterStore
         return new string(chars);
     }
 
-    private static string EncodeContinue(long rv, string ns, string name) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(
-            JsonSerializer.Serialize(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = ns + "/" + name + "\0" })));
+    private readonly record struct ContinueToken(long ResourceVersion, long Snapshot, int Offset);
 
-    private static (string? Namespace, string? Name) DecodeContinue(string? token)
+    // The fields of kube-apiserver's token ("v", "rv", "start") plus the snapshot and where in it the next page starts.
+    private static string EncodeContinue(long rv, string ns, string name, long snapshot, int offset) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(
+            JsonSerializer.Serialize(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = rv, ["start"] = ns + "/" + name + "\0", ["snapshot"] = snapshot, ["offset"] = offset })));
+
+    private static ContinueToken? DecodeContinue(string? token)
     {
-        if (string.IsNullOrEmpty(token)) return (null, null);
+        if (string.IsNullOrEmpty(token)) return null;
         try
         {
             var obj = JsonNode.Parse(Convert.FromBase64String(token))!.AsObject();
-            var start = ((string?)obj["start"] ?? "").TrimEnd('\0');
-            var slash = start.IndexOf('/', StringComparison.Ordinal);
-            if (slash < 0) throw new FormatException("no separator");
-            return (start[..slash], start[(slash + 1)..]);
+            var rv = (long?)obj["rv"] ?? throw new FormatException("no resource version");
+            var snapshot = (long?)obj["snapshot"] ?? throw new FormatException("no snapshot");
+            var offset = (int?)obj["offset"] ?? throw new FormatException("no offset");
+            if (offset < 0) throw new FormatException("negative offset");
+            return new ContinueToken(rv, snapshot, offset);
         }
-        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or ArgumentException)
         {
             throw StatusException.BadRequest($"continue key is not valid: {e.Message}");
         }

@@ -166,6 +166,54 @@ public sealed class ClusterStoreTests
     }
 
     [Fact]
+    public async Task Pages_of_one_list_show_the_first_pages_version_and_a_watch_from_it_misses_nothing()
+    {
+        // What an informer does: list in pages, then watch from the list's resourceVersion. Writes made
+        // between the pages must show up in the watch, not vanish between a later page and the watch.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var store = new ClusterStore(time);
+        foreach (var name in new[] { "a", "b", "c", "d" })
+            store.Create(Pods, Pod(name, phase: "Pending"));
+        var page1 = store.List(Pods, new ListOptions { Limit = 2 });
+        Assert.Equal(["a", "b"], page1.Items.Select(i => i.Name));
+
+        // Meanwhile: an object of page 1 and one of page 2 change, one is added, one deleted.
+        store.Update(Pods, "default", "a", o => { o["status"]!["phase"] = "Running"; return true; });
+        store.Update(Pods, "default", "c", o => { o["status"]!["phase"] = "Running"; return true; });
+        store.Create(Pods, Pod("e"));
+        store.Delete(Pods, "default", "d");
+
+        var page2 = store.List(Pods, new ListOptions { Limit = 2, Continue = page1.Continue });
+        Assert.Equal(["c", "d"], page2.Items.Select(i => i.Name));
+        Assert.Equal(page1.ResourceVersion, page2.ResourceVersion);
+        Assert.Equal("Pending", (string?)page2.Items[0].ToJsonObject()["status"]!["phase"]);
+        Assert.Null(page2.Continue);
+
+        using var watch = store.Watch(Pods, new WatchOptions { ResourceVersion = page2.ResourceVersion });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var events = new List<(WatchEventType, string)>();
+        for (var i = 0; i < 4; i++)
+        {
+            var e = (await watch.ReadAsync(cts.Token))!;
+            events.Add((e.Type, e.Object!.Name));
+        }
+        Assert.Equal([(WatchEventType.Modified, "a"), (WatchEventType.Modified, "c"), (WatchEventType.Added, "e"), (WatchEventType.Deleted, "d")], events);
+
+        // A continue token outlives its snapshot only as long as kube-apiserver's outlive compaction.
+        var again = store.List(Pods, new ListOptions { Limit = 1 });
+        time.Advance(ClusterStore.ListSnapshotLifetime + TimeSpan.FromSeconds(1));
+        var expired = Assert.Throws<StatusException>(() => store.List(Pods, new ListOptions { Limit = 1, Continue = again.Continue }));
+        Assert.Equal(410, expired.Code);
+        Assert.Equal(StatusReasons.Expired, expired.Reason);
+        Assert.StartsWith("The provided continue parameter is too old", expired.Message);
+
+        // A token of another list (here: another namespace) is refused, not served from the wrong list.
+        var scoped = store.List(Pods, new ListOptions { Limit = 1 });
+        var wrong = Assert.Throws<StatusException>(() => store.List(Pods, new ListOptions { Namespace = "other", Limit = 1, Continue = scoped.Continue }));
+        Assert.Equal(400, wrong.Code);
+    }
+
+    [Fact]
     public void Json_label_selector_converts_and_prints_canonically()
     {
         var selector = LabelSelector.FromJson(JsonNode.Parse("""{"matchLabels":{"b":"2","a":"1"},"matchExpressions":[{"key":"t","operator":"In","values":["x","y"]}]}"""));
