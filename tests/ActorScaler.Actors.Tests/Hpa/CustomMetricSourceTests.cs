@@ -75,7 +75,7 @@ public sealed class CustomMetricSourceTests : TestKit
         },
         _inputs, _metrics, _writer, _time, _provider);
 
-    private static HorizontalPodAutoscaler RpsHpa(int min = 1, int max = 10) => HpaFixtures.CpuHpa() with
+    internal static HorizontalPodAutoscaler RpsHpa(int min = 1, int max = 10) => HpaFixtures.CpuHpa() with
     {
         Spec = HpaFixtures.CpuHpa().Spec with
         {
@@ -185,25 +185,6 @@ public sealed class CustomMetricSourceTests : TestKit
         // The backend returns with a low value: the next answer is fresh and the HPA acts on it again.
         _provider.PodValueMilli = 1_000;
         Await(() => !_writer.ScaleWrites.IsEmpty, TimeSpan.FromSeconds(10));
-    }
-
-    [Fact]
-    public void A_failing_child_backs_off_doubling_from_one_second_up_to_the_poll_interval()
-    {
-        _inputs.Put(RpsHpa());
-        Pods(1);
-        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context(TimeSpan.FromSeconds(30))));
-        entity.Tell(new EnsureHpa(Key));
-
-        // Asks at 0 s, 1 s and 3 s; the next would be at 7 s.
-        Await(() => _provider.Calls.Count >= 3, TimeSpan.FromSeconds(6));
-        Thread.Sleep(1500);
-        var calls = _provider.Calls.Select(c => c.At).ToList();
-        Assert.Equal(3, calls.Count);
-        var first = (calls[1] - calls[0]).TotalSeconds;
-        var second = (calls[2] - calls[1]).TotalSeconds;
-        Assert.InRange(first, 0.8, 1.6);
-        Assert.InRange(second, 1.8, 2.8);
     }
 
     [Fact]
