@@ -1,3 +1,4 @@
+using System.Globalization;
 using ActorScaler.Actors.Telemetry;
 using ActorScaler.Core.Behavior;
 using ActorScaler.Core.Calculation;
@@ -366,6 +367,37 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         Finish(pass, decision, decision.ScaleWriteReplicas is null ? null : CoreScaleWrite.Succeeded);
     }
 
+    /// <summary>At most this many pods are described in a log line.</summary>
+    private const int DescribedPods = 4;
+
+    /// <summary>"2 pods: web-1 Ready cpu 72m, 1.2 s old over 2.0 s; web-2 not Ready no sample".</summary>
+    private static string DescribeResourceInputs(ReconcileInput input)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{input.Pods.Count} pods, {input.Metrics.ResourceMetrics.Count} resource samples");
+        var samples = input.Metrics.ResourceMetrics;
+        for (var i = 0; i < input.Pods.Count && i < DescribedPods; i++)
+        {
+            var pod = input.Pods[i];
+            text.Append(i == 0 ? ": " : "; ").Append(pod.Name).Append(' ')
+                .Append(pod.Ready is null ? "no Ready condition" : pod.Ready.Status == ConditionStatus.True ? "Ready" : "not Ready");
+            if (pod.DeletionTimestamp is not null)
+                text.Append(", deleting");
+            if (samples.TryGet(pod.Name, out var sample))
+            {
+                var cpu = sample.Containers.Sum(c => c.UsageMilli.TryGetValue(PodMetricsConversion.Cpu, out var m) ? m : 0);
+                text.Append(CultureInfo.InvariantCulture, $" cpu {cpu}m, {(input.Now - sample.Timestamp).TotalSeconds:0.0} s old over {sample.Window.TotalSeconds:0.0} s");
+            }
+            else
+            {
+                text.Append(" no sample");
+            }
+        }
+        if (input.Pods.Count > DescribedPods)
+            text.Append("; ...");
+        return text.ToString();
+    }
+
     private PassInputs BuildInputs(HorizontalPodAutoscaler hpa, ScaleRead? freshScale = null)
     {
         var target = hpa.Spec.ScaleTargetRef;
@@ -583,13 +615,14 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
             _lastDesired = decision.DesiredReplicas;
         }
         var reason = ReasonOf(decision, result);
-        if (result.ScaledTo is { } scaledTo)
-            _log.Info("HPA {0}: {1} {2} -> {3}: {4}", _key, _context.Options.Shadow ? "would rescale" : "rescaled", decision.CurrentReplicas, scaledTo, decision.RescaleReason);
-        // With what the pass saw: "no metrics for targeted pods" with samples present reads differently
-        // from the same error with none (a store that expired them, a cache that lost the pods).
+        // Both lines say what the pass saw (pods, readiness, each one's CPU sample with its age and
+        // window): "why did it scale" and "no metrics for targeted pods" with samples present read
+        // differently from the same lines without them (a store that expired them, a cache that lost pods).
+        if (result.ScaledTo is { } scaledTo && _log.IsInfoEnabled)
+            _log.Info("HPA {0}: {1} {2} -> {3}: {4} (the pass saw {5})", _key, _context.Options.Shadow ? "would rescale" : "rescaled", decision.CurrentReplicas, scaledTo,
+                decision.RescaleReason, DescribeResourceInputs(pass.Input));
         if (result.Error is not null && !string.Equals(result.Error, _lastReason, StringComparison.Ordinal) && _log.IsWarningEnabled)
-            _log.Warning("HPA {0}: {1} (the pass saw {2} pods and {3} resource samples)", _key, result.Error,
-                pass.Input.Pods.Count, pass.Input.Metrics.ResourceMetrics.Count);
+            _log.Warning("HPA {0}: {1} (the pass saw {2})", _key, result.Error, DescribeResourceInputs(pass.Input));
         _lastReason = reason;
 
         var hpa = pass.Hpa;
