@@ -299,6 +299,41 @@ public sealed class ClusterStore
         throw StatusException.StaleResourceVersion(gr, name);
     }
 
+    /// <summary>
+    /// The first step of a graceful delete, what DELETE with a grace period does to a pod: one write
+    /// that sets metadata.deletionTimestamp (now + the grace period) and deletionGracePeriodSeconds and
+    /// applies <paramref name="mutate"/> (e.g. the kubelet turning the pod not Ready). Clients see a
+    /// MODIFIED pod with a deletionTimestamp, which controllers (the HPA among them) skip, until the
+    /// object is removed with <see cref="Delete"/>. An object already marked keeps its mark.
+    /// </summary>
+    public StoredObject MarkForDeletion(GroupResource gr, string? @namespace, string name, TimeSpan gracePeriod, Func<JsonObject, bool>? mutate = null)
+    {
+        var ns = @namespace ?? "";
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        {
+            var current = GetRequired(gr, ns, name);
+            var obj = current.ToJsonObject();
+            var meta = Metadata(obj);
+            if (meta["deletionTimestamp"] is not null)
+                return mutate is null ? current : Update(gr, ns, name, mutate);
+            meta["deletionTimestamp"] = FormatTime(_time.GetUtcNow() + gracePeriod);
+            meta["deletionGracePeriodSeconds"] = (long)gracePeriod.TotalSeconds;
+            mutate?.Invoke(obj);
+            StoredObject stored;
+            lock (_lock)
+            {
+                var table = Table(gr);
+                if (!ReferenceEquals(table.Find(ns, name), current)) continue;
+                stored = Freeze(gr, obj, ns, name, ++_resourceVersion);
+                table.Put(stored);
+                Publish(table, WatchEventType.Modified, stored, current);
+            }
+            Changed?.Invoke(WatchEventType.Modified, stored);
+            return stored;
+        }
+        throw StatusException.StaleResourceVersion(gr, name);
+    }
+
     /// <summary>Update or create: what a controller wants for objects it owns outright.</summary>
     public StoredObject Upsert(GroupResource gr, JsonObject obj)
     {

@@ -451,30 +451,29 @@ public sealed partial class WorkloadSimulation
         Usage.StopPod(pod.Namespace, pod.Name);
         PodEndpoints.Release(pod.Namespace, pod.Name);
         MarkOwnerDirty(pod.Owner, pod.Namespace);
-        if (pod.IsRunning && pod.Ready)
+        // As the API server and kubelet do: the pod is marked with a deletionTimestamp at once (which is
+        // how controllers, the HPA among them, tell a terminating pod) and turns not Ready.
+        var now = Time(_time.GetUtcNow());
+        try
         {
-            var now = Time(_time.GetUtcNow());
-            try
+            var stored = _store.MarkForDeletion(GroupResource.Pods, pod.Namespace, pod.Name, _options.TerminationGracePeriod, obj =>
             {
-                UpdateAndObserve(GroupResource.Pods, pod.Namespace, pod.Name, obj =>
+                foreach (var c in (obj["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>())
                 {
-                    if (obj["status"]?["conditions"] is not JsonArray conditions) return false;
-                    foreach (var c in conditions.OfType<JsonObject>())
+                    if (Str(c["type"]) is "Ready" or "ContainersReady" && Str(c["status"]) == "True")
                     {
-                        if (Str(c["type"]) is "Ready" or "ContainersReady" && Str(c["status"]) == "True")
-                        {
-                            c["status"] = "False";
-                            c["lastTransitionTime"] = now;
-                        }
+                        c["status"] = "False";
+                        c["lastTransitionTime"] = now;
                     }
-                    foreach (var s in (obj["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>()) s["ready"] = false;
-                    return true;
-                });
                 }
-            catch (StatusException e) when (e.Reason == StatusReasons.NotFound)
-            {
-                return;
-            }
+                foreach (var s in (obj["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>()) s["ready"] = false;
+                return true;
+            });
+            Write(GroupResource.Pods, stored);
+        }
+        catch (StatusException e) when (e.Reason == StatusReasons.NotFound)
+        {
+            return;
         }
         _due.Enqueue(new Due(Step.FinishTermination, pod.Namespace, pod.Name, pod.Uid), NowMs + (long)_options.TerminationGracePeriod.TotalMilliseconds);
     }
