@@ -41,6 +41,16 @@ public sealed record HpaControllerOptions
     /// (--custom-metrics-staleness-budget; per HPA: the annotation <see cref="HpaSelection.StalenessBudgetAnnotation"/>).
     /// Two minutes ride out a backend restart without letting an old value drive scaling for long.</summary>
     public TimeSpan CustomMetricsStalenessBudget { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// A pod's CPU and memory sample older than this (by the kubelet's timestamp) counts as missing,
+    /// so upstream's missing-pod rules apply to it (100 % of target when scaling down, 0 when scaling
+    /// up) instead of its value. metrics-server drops a node whose scrape fails at its next cycle; our
+    /// store keeps a node's values until its TTL (one failed scrape may hang until the kubelet timeout)
+    /// and after a member dies its nodes go unscraped until their scrapers move, so without this bound a
+    /// pass right after a failover could act on the dead member's last, pre-change samples. The host
+    /// sets it to two metric resolutions (30 s with the default 15 s).
+    /// </summary>
+    public TimeSpan ResourceMetricsMaxAge { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>A new metric child's first answer is waited for this long before a pass goes on without it.</summary>
     public TimeSpan FirstReadingWait { get; init; } = TimeSpan.FromSeconds(3);
 }

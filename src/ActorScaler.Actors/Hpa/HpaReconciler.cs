@@ -425,6 +425,8 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         }
 
         var ns = hpa.Metadata.Namespace;
+        var now = _context.Time.GetUtcNow();
+        var oldestUsableNs = (now - _context.Options.ResourceMetricsMaxAge - DateTimeOffset.UnixEpoch).Ticks * 100;
         var samples = new List<ResourceMetricSample>();
         IReadOnlyList<PodInfo> pods = [];
         Selector? podSelector = null;
@@ -436,11 +438,10 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
             // (what upstream reads as PodMetrics by the same selector).
             pods = _context.Inputs.PodsMatching(ns, scale.Selector, selector);
             foreach (var pod in pods)
-                if (_context.Metrics.TryGetPod(ns, pod.Name, out var usage))
+                if (_context.Metrics.TryGetPod(ns, pod.Name, out var usage) && usage.TimestampNs >= oldestUsableNs)
                     samples.Add(PodMetricsConversion.ToSample(usage));
         }
 
-        var now = _context.Time.GetUtcNow();
         var metrics = new MetricsSnapshot { ResourceMetrics = new PodResourceMetrics(samples) };
         if (_context.CustomMetrics is null)
         {

@@ -56,6 +56,7 @@ public sealed class ControllerFeature : IMemberFeature
             Shadow = options.Mode == ControllerMode.Shadow,
             CustomMetricsPollInterval = options.CustomMetricsPollInterval,
             CustomMetricsStalenessBudget = options.CustomMetricsStalenessBudget,
+            ResourceMetricsMaxAge = 2 * options.MetricResolution,
             HpaSelector = options.HpaSelector is null ? null : Selector.Parse(options.HpaSelector),
             Settings = ControllerSettings.Production with
             {

@@ -20,9 +20,10 @@ public sealed class HpaSupervisorTests : TestKit
 
     public HpaSupervisorTests() => _writer = new FakeWriter(_inputs);
 
-    private HpaControllerContext Context(bool shadow = false) => new(
+    private HpaControllerContext Context(bool shadow = false, ControllerSettings? settings = null) => new(
         new HpaControllerOptions
         {
+            Settings = settings ?? ControllerSettings.Production,
             // Passes in these tests are triggered by EnsureHpa and by pushed metrics only.
             SyncPeriod = TimeSpan.FromHours(1),
             Shadow = shadow,
@@ -64,6 +65,36 @@ public sealed class HpaSupervisorTests : TestKit
         Assert.Equal("New size: 4; reason: cpu resource utilization (percentage of request) above target", rescale.Message);
         var owner = Owner(entity);
         Assert.Equal((1, 4, 1L), (owner.CurrentReplicas, owner.DesiredReplicas, owner.Passes));
+    }
+
+    [Fact]
+    public void A_sample_older_than_the_metrics_max_age_counts_as_missing_so_a_dead_scrapers_last_values_drive_nothing()
+    {
+        // Two pods; web-2's node was last scraped 40 s ago (its member died, its scraper has not moved
+        // yet). On its old 10 % the pass would scale 2 -> 1; as a missing pod it counts 100 % of its
+        // request on a scale-down (upstream's rule), which puts the average inside the tolerance.
+        _inputs.Put(HpaFixtures.CpuHpa());
+        _inputs.Scales[Key] = HpaFixtures.Scale("web", 2);
+        _inputs.Pods["default/web-1"] = HpaFixtures.Pod("web-1", "web", 100);
+        _inputs.Pods["default/web-2"] = HpaFixtures.Pod("web-2", "web", 100);
+        _metrics.SetCpu("default", "web-1", 10, HpaFixtures.Now.AddSeconds(-5));
+        _metrics.SetCpu("default", "web-2", 10, HpaFixtures.Now.AddSeconds(-40));
+        // No stabilization window: the scale-down below is then only a matter of the samples.
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context(settings: ControllerSettings.Production with { DownscaleStabilizationWindow = TimeSpan.Zero })));
+        entity.Tell(new EnsureHpa(Key));
+
+        AwaitCondition(() => !_writer.StatusWrites.IsEmpty, Wait);
+        Assert.Empty(_writer.ScaleWrites);
+        _writer.StatusWrites.TryPeek(out var status);
+        Assert.Equal((2, 2), (status!.CurrentReplicas, status.DesiredReplicas));
+
+        // Once the node is scraped again the fresh 10 % counts, and the HPA scales down.
+        _time.Advance(TimeSpan.FromSeconds(15));
+        _metrics.SetCpu("default", "web-1", 10, _time.GetUtcNow().AddSeconds(-5));
+        _metrics.SetCpu("default", "web-2", 10, _time.GetUtcNow().AddSeconds(-1));
+        _metrics.Push();
+        AwaitCondition(() => !_writer.ScaleWrites.IsEmpty, Wait, "no scale-down; statuses: " + string.Join(" | ", _writer.StatusWrites.Select(s => $"{s.CurrentReplicas}->{s.DesiredReplicas} " + string.Join(";", s.Conditions.Select(c => $"{c.Type}={c.Status}/{c.Reason}: {c.Message}")))));
+        Assert.Equal(1, Assert.Single(_writer.ScaleWrites).Replicas);
     }
 
     [Fact]

@@ -117,6 +117,9 @@ public sealed class HpaEntityTelemetryTests : TestKit, IDisposable
         for (var i = 0; i < 3; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(15));
+            // A new scrape of the same usage (samples older than the metrics' max age count as missing).
+            foreach (var pod in new[] { "web-1", "web-2" })
+                _metrics.SetCpu("default", pod, 50, _time.GetUtcNow().AddSeconds(-5));
             _metrics.Push();
             AwaitAssert(() =>
             {
