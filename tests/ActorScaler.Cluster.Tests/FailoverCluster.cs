@@ -209,9 +209,12 @@ public sealed class FailoverCluster : IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits until every app has a successful /scale write to <paramref name="replicas"/> after
-    /// <paramref name="since"/> and returns, per app key, that write's time. Times out with the apps that
-    /// did not act.
+    /// Waits until every app has acted on its new load: a successful /scale write after
+    /// <paramref name="since"/> to at least <see cref="HighReplicas"/> (when <paramref name="replicas"/>
+    /// is the high level) or to at most <see cref="LowReplicas"/> (the low level), and returns, per app
+    /// key, that write's time. An HPA reading a rate that still lags the new load may overshoot (1 -> 4)
+    /// and settle to 3 only after its scale-down window; the overshoot already is its answer to the
+    /// new load, and what follows is the algorithm, not the failover. Times out with the apps that did not act.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> WaitActedAsync(IReadOnlyList<FailoverApp> apps, DateTimeOffset since, int replicas, TimeSpan timeout)
     {
@@ -236,7 +239,8 @@ public sealed class FailoverCluster : IAsyncLifetime
         var acted = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var w in writes)
         {
-            if (w.Code == 200 && w.Time >= since && w.ReplicasAfter == replicas && !acted.ContainsKey(w.Key))
+            var reached = replicas >= HighReplicas ? w.ReplicasAfter >= replicas : w.ReplicasAfter <= replicas;
+            if (w.Code == 200 && w.Time >= since && reached && !acted.ContainsKey(w.Key))
                 acted[w.Key] = w.Time;
         }
         return acted;

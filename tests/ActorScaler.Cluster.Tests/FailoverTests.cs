@@ -117,9 +117,12 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
             fixture.ExpectRunning(member, false);
             var exitCode = await member.Process.TerminateAsync(TimeSpan.FromSeconds(30));
             Assert.True(exitCode == 0, $"member {member.Index} exited with {exitCode} after SIGTERM; its output:\n{member.Process.RecentOutput(ChildProcess.ErrorContextLines)}");
+            // As a StatefulSet's rolling update: the pod is recreated as soon as it has gone, and the
+            // next one goes only once it is ready. One load change while it is away and starting, one
+            // after it is back (shards rebalance to it).
+            var restarted = fixture.StartAgainAsync(member, Patience);
             latencies.AddRange(await ChangeLoadAndMeasureAsync(fixture.Apps));
-
-            await fixture.StartAgainAsync(member, Patience);
+            await restarted;
             fixture.ExpectRunning(member, true);
             latencies.AddRange(await ChangeLoadAndMeasureAsync(fixture.Apps));
         }
@@ -288,8 +291,8 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
 
         // No decision used metrics older than two resolutions: a rate is measured over the window before
         // its sample, so once a level has held for three resolutions (plus a second of scrape phase), every
-        // metric two resolutions old already shows it, and a /scale write must go toward that level. A
-        // write against the level would come from a sample of the previous level, older than two resolutions.
+        // metric two resolutions old already shows it, and a /scale write must not go toward the previous
+        // level. Such a write would come from a sample of the previous level, older than two resolutions.
         var freshness = 3 * Resolution + TimeSpan.FromSeconds(1);
         var stale = new List<string>();
         foreach (var w in scaleWrites)
@@ -297,7 +300,11 @@ public sealed class FailoverTests(FailoverCluster fixture, ITestOutputHelper out
             var current = levels.LastOrDefault(l => l.From <= w.Time);
             if (current == default || w.Time - current.To < freshness)
                 continue;
-            var wrongWay = current.High ? w.ReplicasAfter < w.ReplicasBefore : w.ReplicasAfter > w.ReplicasBefore;
+            // Toward the previous level: below the high level's replicas while the load is high (an
+            // overshoot settling from 4 to 3 is the new load's answer), or up at all while it is low.
+            var wrongWay = current.High
+                ? w.ReplicasAfter < w.ReplicasBefore && w.ReplicasAfter < HighReplicas
+                : w.ReplicasAfter > w.ReplicasBefore;
             if (wrongWay)
                 stale.Add($"{w.Key} scaled {w.ReplicasBefore} -> {w.ReplicasAfter} at {w.Time:HH:mm:ss.fff} by {w.UserAgent}, {(w.Time - current.To).TotalSeconds:0.0} s after the load went {(current.High ? "up" : "down")}");
         }
