@@ -46,6 +46,15 @@ public static class HpaControllerSetup
             // Entities live as long as their HPA or target; they passivate when it is gone.
             ShouldPassivateIdleEntities = false,
         };
+        // Its entities stop only after their writes in flight (see HandOffReconcilers).
+        var targetOptions = new ShardOptions
+        {
+            Role = options.Role,
+            RememberEntities = options.RememberEntities,
+            StateStoreMode = options.StateStoreMode,
+            ShouldPassivateIdleEntities = options.ShouldPassivateIdleEntities,
+            HandOffStopMessage = HandOffReconcilers.Instance,
+        };
         builder.WithShardRegion<ScaleTargetReconciler>(
             ScaleTargetRegionName,
             // Reconcilers keep their HPA's decision state in Akka.DistributedData (DecisionStateReplication).
@@ -55,7 +64,7 @@ public static class HpaControllerSetup
                 return targetKey => ScaleTargetReconciler.Props(targetKey, context, replicator);
             },
             new ScaleTargetMessageExtractor(),
-            options);
+            targetOptions);
         builder.WithShardRegion<HpaSupervisor>(
             RegionName,
             (_, registry, _) => hpaKey => HpaSupervisor.Props(hpaKey, context, targets: registry.Get<ScaleTargetReconciler>()),

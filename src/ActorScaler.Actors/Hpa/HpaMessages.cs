@@ -41,6 +41,19 @@ public sealed record ReconcileHpa(string TargetKey, string HpaKey, string? Trace
 public sealed record ReleaseHpa(string TargetKey, string HpaKey) : IActorScalerMessage, IWithScaleTarget;
 
 /// <summary>
+/// The scale-target region's hand-off stop message (instead of PoisonPill): sent by the shard to its
+/// entities on a rebalance or a graceful leave, and by an entity to its reconcilers. A reconciler with
+/// a write in flight (/scale, status, events) stops only once it completed, so the shard reports its
+/// hand-off, and the target's next owner starts, after the last write of this one has landed: an HTTP
+/// request outlives a stopped actor, and without this a rolling restart saw the old owner's last status
+/// write arrive after the new owner's first. Local only (shard to entity to child), never serialized.
+/// </summary>
+public sealed record HandOffReconcilers
+{
+    public static readonly HandOffReconcilers Instance = new();
+}
+
+/// <summary>
 /// The last answer of one Pods, Object or External metric child (its query's <paramref name="Key"/>):
 /// the last good values, when they arrived, and the last failure. What a <see cref="CustomMetricReading"/>
 /// holds, without the query, which the reconciler derives from the spec itself.

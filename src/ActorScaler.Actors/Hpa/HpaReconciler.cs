@@ -53,6 +53,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
     private bool _started;
     private bool _busy;
+    private bool _handingOff;
     private bool _pending;
     private long _passes;
     private DateTimeOffset _lastPassAt = DateTimeOffset.MinValue;
@@ -142,6 +143,12 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
             }
         });
         Receive<ReleaseHpa>(_ => Stop("the HPA was deleted, retargeted or is no longer selected"));
+        Receive<HandOffReconcilers>(_ => HandOff());
+        Receive<HandOffDeadline>(_ =>
+        {
+            _log.Warning("HPA {0}: a write was still in flight {1} after the hand-off began; stopping anyway", _key, HandOffDrainTimeout);
+            Context.Stop(Self);
+        });
         Receive<GetHpaOwner>(_ =>
         {
             Start();
@@ -258,6 +265,30 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
     }
 
     // A child, not an entity: it stops itself, and its target's entity passivates when it has none left.
+    /// <summary>How long a handed-off reconciler waits for its writes in flight: under the region's
+    /// 4 s handoff-timeout, after which the shard stops it regardless.</summary>
+    private static readonly TimeSpan HandOffDrainTimeout = TimeSpan.FromSeconds(3);
+
+    private sealed class HandOffDeadline : INoSerializationVerificationNeeded
+    {
+        public static readonly HandOffDeadline Instance = new();
+    }
+
+    /// <summary>The target moves to another member: no new pass starts here; a pass with writes in
+    /// flight finishes them (<see cref="EndPass"/> then stops the actor), so they land before the
+    /// hand-off completes and the next owner's first write.</summary>
+    private void HandOff()
+    {
+        _handingOff = true;
+        Timers.CancelAll();
+        if (!_busy)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        Timers.StartSingleTimer(nameof(HandOffDeadline), HandOffDeadline.Instance, HandOffDrainTimeout);
+    }
+
     private void Stop(string why)
     {
         if (_log.IsInfoEnabled)
@@ -296,6 +327,8 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
     private void RequestPass()
     {
+        if (_handingOff)
+            return;
         if (_busy)
         {
             _pending = true;
@@ -704,6 +737,11 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
     {
         _telemetry.PassEnded();
         _busy = false;
+        if (_handingOff)
+        {
+            Context.Stop(Self);
+            return;
+        }
         if (_pending)
         {
             _pending = false;

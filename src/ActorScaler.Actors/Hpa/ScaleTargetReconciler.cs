@@ -13,6 +13,8 @@ namespace ActorScaler.Actors.Hpa;
 /// AmbiguousSelector and hold), and an HPA's reconciler moves with its target, not with the HPA's
 /// supervisor. It only routes: HPA supervisors start and release their reconcilers, and questions about
 /// an HPA (owner, decision history) are answered by its reconciler. With no child left it passivates.
+/// On a hand-off (<see cref="HandOffReconcilers"/>, the region's stop message) it stops once every
+/// reconciler has finished its writes in flight.
 /// </summary>
 public sealed class ScaleTargetReconciler : ReceiveActor
 {
@@ -23,6 +25,7 @@ public sealed class ScaleTargetReconciler : ReceiveActor
     private readonly Dictionary<string, IActorRef> _reconcilers = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _keysByReconciler = [];
     private bool _passivating;
+    private bool _handingOff;
     private long _incarnations;
 
     public ScaleTargetReconciler(string targetKey, HpaControllerContext context, IActorRef? replicator)
@@ -31,7 +34,21 @@ public sealed class ScaleTargetReconciler : ReceiveActor
         _context = context;
         _replicator = replicator;
 
-        Receive<ReconcileHpa>(reconcile => ReconcilerOf(reconcile.HpaKey).Forward(reconcile));
+        // While handing off, nothing new starts here: the supervisors re-ensure their HPAs at the
+        // target's next owner (keep-alive, shard checks).
+        Receive<ReconcileHpa>(reconcile =>
+        {
+            if (!_handingOff)
+                ReconcilerOf(reconcile.HpaKey).Forward(reconcile);
+        });
+        Receive<HandOffReconcilers>(_ =>
+        {
+            _handingOff = true;
+            if (_reconcilers.Count == 0)
+                Context.Stop(Self);
+            foreach (var reconciler in _reconcilers.Values)
+                reconciler.Tell(HandOffReconcilers.Instance);
+        });
         Receive<ReleaseHpa>(release =>
         {
             if (_reconcilers.TryGetValue(release.HpaKey, out var reconciler))
@@ -39,13 +56,27 @@ public sealed class ScaleTargetReconciler : ReceiveActor
         });
         // Asked through the HPA's supervisor: start the reconciler if the target moved here and the
         // supervisor has not re-ensured it yet, so the answer is the owner's, never a stale "none".
-        Receive<GetHpaOwner>(ask => ReconcilerOf(ask.HpaKey).Forward(ask));
-        Receive<GetDecisionHistory>(ask => ReconcilerOf(ask.HpaKey).Forward(ask));
+        Receive<GetHpaOwner>(ask =>
+        {
+            if (!_handingOff)
+                ReconcilerOf(ask.HpaKey).Forward(ask);
+        });
+        Receive<GetDecisionHistory>(ask =>
+        {
+            if (!_handingOff)
+                ReconcilerOf(ask.HpaKey).Forward(ask);
+        });
         Receive<Terminated>(terminated =>
         {
             if (!_keysByReconciler.Remove(terminated.ActorRef, out var hpaKey))
                 return;
             _reconcilers.Remove(hpaKey);
+            if (_handingOff)
+            {
+                if (_reconcilers.Count == 0)
+                    Context.Stop(Self);
+                return;
+            }
             if (_reconcilers.Count == 0 && !_passivating)
             {
                 _passivating = true;

@@ -145,10 +145,15 @@ internal sealed class FakeWriter(FakeInputs inputs) : IHpaWriter
         return Task.FromResult(new ScaleRead(cached.Scale, CurrentTargetVersion ?? cached.ResourceVersion));
     }
 
-    public Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status)
+    /// <summary>When set, a status write completes (and is recorded) only once this task has: a write in flight.</summary>
+    public Task? StatusGate { get; set; }
+
+    public async Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status)
     {
+        if (StatusGate is { } gate)
+            await gate.ConfigureAwait(false);
         StatusWrites.Enqueue(status);
-        return Task.FromResult(new HpaWriteResult("200", null));
+        return new HpaWriteResult("200", null);
     }
 
     public Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent)

@@ -68,6 +68,45 @@ public sealed class ScaleTargetReconcilerTests : TestKit
     }
 
     [Fact]
+    public void A_handed_off_target_stops_only_once_its_reconcilers_writes_in_flight_have_landed()
+    {
+        // The pass scales 1 -> 4 and then writes the status, which hangs (a request on the wire).
+        Workload("web", 1, 200);
+        _inputs.Put(HpaFixtures.CpuHpa("web"));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writer.StatusGate = gate.Task;
+        var target = Sys.ActorOf(ScaleTargetReconciler.Props("default/deployments/web", Context()));
+        Watch(target);
+        target.Tell(new ReconcileHpa("default/deployments/web", "default/web", null, []));
+        AwaitCondition(() => !_writer.ScaleWrites.IsEmpty, Wait);
+
+        // The shard hands the target off (rebalance, graceful leave): it must not stop while the status
+        // write is in flight, or the next owner could write before it lands.
+        target.Tell(HandOffReconcilers.Instance);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Assert.Empty(_writer.StatusWrites);
+
+        gate.SetResult();
+        ExpectTerminated(target, Wait);
+        Assert.Single(_writer.StatusWrites);
+        // Nothing new was started on the way out.
+        Assert.Single(_writer.ScaleWrites);
+    }
+
+    [Fact]
+    public void A_handed_off_target_with_nothing_in_flight_stops_at_once()
+    {
+        Workload("web", 2, 50);
+        _inputs.Put(HpaFixtures.CpuHpa("web"));
+        var target = Sys.ActorOf(ScaleTargetReconciler.Props("default/deployments/web", Context()));
+        Watch(target);
+        target.Tell(new ReconcileHpa("default/deployments/web", "default/web", null, []));
+        AwaitCondition(() => !_writer.StatusWrites.IsEmpty, Wait);
+        target.Tell(HandOffReconcilers.Instance);
+        ExpectTerminated(target, Wait);
+    }
+
+    [Fact]
     public void Two_hpas_of_one_target_are_reconciled_in_that_targets_one_entity_and_neither_writes_its_scale()
     {
         Workload("web", 1, 200);
