@@ -16,25 +16,26 @@ namespace ActorScaler.Actors.Cluster;
 /// </summary>
 public sealed class FencedHpaWriter(IHpaWriter inner, WriteFence fence) : IHpaWriter
 {
-    public Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion) =>
+    public Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion, CancellationToken cancellationToken) =>
         fence.TryAllow(out var reason)
-            ? inner.WriteScaleAsync(ns, target, replicas, resourceVersion)
+            ? inner.WriteScaleAsync(ns, target, replicas, resourceVersion, cancellationToken)
             : Task.FromResult(new ScaleWriteResult(ScaleWriteOutcome.Failed, reason, null));
 
-    public Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target) => inner.ReadScaleAsync(ns, target);
+    public Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target, CancellationToken cancellationToken) =>
+        inner.ReadScaleAsync(ns, target, cancellationToken);
 
-    public Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status) =>
+    public Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status, CancellationToken cancellationToken) =>
         fence.TryAllow(out var reason)
-            ? inner.WriteStatusAsync(hpa, status)
+            ? inner.WriteStatusAsync(hpa, status, cancellationToken)
             : Task.FromResult(new HpaWriteResult(null, reason));
 
-    public Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent) =>
+    public Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent, CancellationToken cancellationToken) =>
         fence.TryAllow(out var reason)
-            ? inner.RecordEventAsync(hpa, hpaEvent)
+            ? inner.RecordEventAsync(hpa, hpaEvent, cancellationToken)
             : Task.FromResult<string?>(reason);
 
-    public Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision) =>
+    public Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision, CancellationToken cancellationToken) =>
         fence.TryAllow(out var reason)
-            ? inner.AnnotateShadowDecisionAsync(ns, name, decision)
+            ? inner.AnnotateShadowDecisionAsync(ns, name, decision, cancellationToken)
             : Task.FromResult(new HpaWriteResult(null, reason));
 }

@@ -95,19 +95,21 @@ public interface IPodMetricsSource
 }
 
 /// <summary>Every write the controller makes. Each method reports failure in its result, never throws
-/// for an API error.</summary>
+/// for an API error. The token is the calling reconciler's life: when it stops (a hand-off that did not
+/// finish in time, a member shutting down) its writes still queued for a connection are dropped, so
+/// none of them lands after the target's next owner has started.</summary>
 public interface IHpaWriter
 {
-    Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion);
+    Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion, CancellationToken cancellationToken);
 
     /// <summary>A fresh GET of /scale, used only after a 409 on the scale write.</summary>
-    Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target);
+    Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target, CancellationToken cancellationToken);
 
-    Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status);
+    Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status, CancellationToken cancellationToken);
 
-    Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent);
+    Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent, CancellationToken cancellationToken);
 
-    Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision);
+    Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision, CancellationToken cancellationToken);
 }
 
 /// <summary>Everything an HPA entity and the inventory need, built once per member.</summary>

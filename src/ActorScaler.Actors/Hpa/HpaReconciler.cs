@@ -30,7 +30,11 @@ namespace ActorScaler.Actors.Hpa;
 /// The upstream controller's per-HPA memory is the single immutable <see cref="DecisionState"/> value
 /// held here and replicated (<see cref="DecisionStateReplication"/>).
 /// </summary>
+// CA1001: the writes' CancellationTokenSource is cancelled and disposed in PostStop, the actor's end
+// of life; an actor is never disposed by its owner.
+#pragma warning disable CA1001
 public sealed class HpaReconciler : ReceiveActor, IWithTimers
+#pragma warning restore CA1001
 {
     private const string SyncTimer = "sync";
     private const string DebounceTimer = "debounce";
@@ -53,6 +57,8 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
     private bool _started;
     private bool _busy;
+    /// <summary>The life of this reconciler's writes: cancelled when it stops.</summary>
+    private readonly CancellationTokenSource _writes = new();
     private bool _handingOff;
     private bool _pending;
     private long _passes;
@@ -189,6 +195,10 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // Writes still queued for a connection must not land once this reconciler is gone (its target
+        // may already have a new owner); one already on the wire cannot be recalled.
+        _writes.Cancel();
+        _writes.Dispose();
         _telemetry.EntityStopped();
         _subscription?.Dispose();
         base.PostStop();
@@ -265,9 +275,10 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
     }
 
     // A child, not an entity: it stops itself, and its target's entity passivates when it has none left.
-    /// <summary>How long a handed-off reconciler waits for its writes in flight: under the region's
-    /// 4 s handoff-timeout, after which the shard stops it regardless.</summary>
-    private static readonly TimeSpan HandOffDrainTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>How long a handed-off reconciler waits for its writes in flight. Akka's shard stops its
+    /// entities by force after max(handoff-timeout - 5 s, 1 s), 1 s with our 4 s; a reconciler stopped
+    /// that way still cancels its writes not yet sent (<see cref="PostStop"/>).</summary>
+    private static readonly TimeSpan HandOffDrainTimeout = TimeSpan.FromSeconds(1);
 
     private sealed class HandOffDeadline : INoSerializationVerificationNeeded
     {
@@ -391,7 +402,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         {
             var target = hpa.Spec.ScaleTargetRef;
             ControllerTelemetry.Within(_telemetry.StartScaleWrite(replicas),
-                    () => _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, target, replicas, pass.ScaleResourceVersion))
+                    () => _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, target, replicas, pass.ScaleResourceVersion, _writes.Token))
                 .PipeTo(Self, success: result => new ScaleWritten(pass, decision, result, Retried: false));
             return;
         }
@@ -608,7 +619,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
     {
         try
         {
-            return (await _context.Writer.ReadScaleAsync(ns, target).ConfigureAwait(false), null);
+            return (await _context.Writer.ReadScaleAsync(ns, target, _writes.Token).ConfigureAwait(false), null);
         }
         catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or ScaleTargetException)
         {
@@ -629,7 +640,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         {
             var hpa = pass.Hpa;
             ControllerTelemetry.Within(_telemetry.StartScaleWrite(replicas),
-                    () => _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef, replicas, pass.ScaleResourceVersion))
+                    () => _context.Writer.WriteScaleAsync(hpa.Metadata.Namespace, hpa.Spec.ScaleTargetRef, replicas, pass.ScaleResourceVersion, _writes.Token))
                 .PipeTo(Self, success: result => new ScaleWritten(pass, decision, result, Retried: true));
             return;
         }
@@ -692,7 +703,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
     private async Task<PassFinished> AnnotateAsync(HorizontalPodAutoscaler hpa, string text)
     {
-        var written = await _context.Writer.AnnotateShadowDecisionAsync(hpa.Metadata.Namespace, hpa.Metadata.Name, text).ConfigureAwait(false);
+        var written = await _context.Writer.AnnotateShadowDecisionAsync(hpa.Metadata.Namespace, hpa.Metadata.Name, text, _writes.Token).ConfigureAwait(false);
         return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, written.IsSuccess ? text : null);
     }
 
@@ -702,20 +713,21 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
     {
         var writer = _context.Writer;
         var passContext = _telemetry.PassContext;
+        var stopped = _writes.Token;
         foreach (var hpaEvent in result.Events)
-            await writer.RecordEventAsync(hpa, hpaEvent).ConfigureAwait(false);
+            await writer.RecordEventAsync(hpa, hpaEvent, stopped).ConfigureAwait(false);
         if (!writeStatus)
             return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null);
         HpaWriteResult status;
         using (var span = _telemetry.StartStatusWrite(passContext))
         {
-            status = await writer.WriteStatusAsync(hpa, result.Status).ConfigureAwait(false);
+            status = await writer.WriteStatusAsync(hpa, result.Status, stopped).ConfigureAwait(false);
             ControllerTelemetry.Fail(span, status.Error);
         }
         if (status.IsSuccess)
             return new PassFinished(hpa.Metadata.ResourceVersion ?? "", result.Status, null, now);
         var failed = result.WithStatusWriteFailure(status.Error!);
-        await writer.RecordEventAsync(hpa, failed.Events[^1]).ConfigureAwait(false);
+        await writer.RecordEventAsync(hpa, failed.Events[^1], stopped).ConfigureAwait(false);
         return new PassFinished(hpa.Metadata.ResourceVersion ?? "", null, null, StatusWriteError: status.Error);
     }
 

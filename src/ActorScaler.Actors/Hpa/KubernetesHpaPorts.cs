@@ -167,61 +167,71 @@ public sealed class KubernetesHpaWriter(ScaleClient scales, HpaStatusClient stat
     // Bounded so a hung API server cannot hold an entity's single in-flight write forever.
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion)
+    private static CancellationTokenSource Limit(CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(WriteTimeout);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(WriteTimeout);
+        return cts;
+    }
+
+    private static string CancelledReason(CancellationToken caller) =>
+        caller.IsCancellationRequested ? "not sent: the reconciler stopped" : $"timed out after {WriteTimeout.TotalSeconds:0}s";
+
+    public async Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion, CancellationToken cancellationToken)
+    {
+        using var limit = Limit(cancellationToken);
         try
         {
-            return await scales.UpdateAsync(ns, target, replicas, resourceVersion, timeout.Token).ConfigureAwait(false);
+            return await scales.UpdateAsync(ns, target, replicas, resourceVersion, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            return new ScaleWriteResult(ScaleWriteOutcome.Failed, $"timed out after {WriteTimeout.TotalSeconds:0}s", null);
+            return new ScaleWriteResult(ScaleWriteOutcome.Failed, CancelledReason(cancellationToken), null);
         }
     }
 
-    public async Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target)
+    public async Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(WriteTimeout);
-        return await scales.GetAsync(ns, target, timeout.Token).ConfigureAwait(false);
+        using var limit = Limit(cancellationToken);
+        return await scales.GetAsync(ns, target, limit.Token).ConfigureAwait(false);
     }
 
-    public async Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status)
+    public async Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(WriteTimeout);
+        using var limit = Limit(cancellationToken);
         try
         {
-            return await statuses.UpdateStatusAsync(hpa, status, timeout.Token).ConfigureAwait(false);
+            return await statuses.UpdateStatusAsync(hpa, status, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            return new HpaWriteResult(null, $"timed out after {WriteTimeout.TotalSeconds:0}s");
+            return new HpaWriteResult(null, CancelledReason(cancellationToken));
         }
     }
 
-    public async Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent)
+    public async Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(WriteTimeout);
+        using var limit = Limit(cancellationToken);
         try
         {
-            return await events.RecordAsync(hpa, hpaEvent, timeout.Token).ConfigureAwait(false);
+            return await events.RecordAsync(hpa, hpaEvent, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            return $"timed out after {WriteTimeout.TotalSeconds:0}s";
+            return CancelledReason(cancellationToken);
         }
     }
 
-    public async Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision)
+    public async Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(WriteTimeout);
+        using var limit = Limit(cancellationToken);
         try
         {
-            return await statuses.AnnotateShadowDecisionAsync(ns, name, decision, timeout.Token).ConfigureAwait(false);
+            return await statuses.AnnotateShadowDecisionAsync(ns, name, decision, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            return new HpaWriteResult(null, $"timed out after {WriteTimeout.TotalSeconds:0}s");
+            return new HpaWriteResult(null, CancelledReason(cancellationToken));
         }
     }
 }

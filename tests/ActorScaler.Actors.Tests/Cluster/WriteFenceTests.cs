@@ -127,21 +127,21 @@ public sealed class WriteFenceTests
         fence.Update(MemberStatus.Up, time.GetTimestamp(), 3, Ttl);
         time.Advance(TimeSpan.FromSeconds(10));
 
-        var scale = await writer.WriteScaleAsync("ns", target, 3, "7");
+        var scale = await writer.WriteScaleAsync("ns", target, 3, "7", default);
         Assert.Equal(ScaleWriteOutcome.Failed, scale.Outcome);
         Assert.StartsWith("write fenced: no contact with a majority", scale.Error, StringComparison.Ordinal);
-        Assert.False((await writer.WriteStatusAsync(hpa, new HorizontalPodAutoscalerStatus())).IsSuccess);
-        Assert.StartsWith("write fenced", await writer.RecordEventAsync(hpa, new HpaEvent("Normal", "SuccessfulRescale", "m")), StringComparison.Ordinal);
-        Assert.False((await writer.AnnotateShadowDecisionAsync("ns", "web", "d")).IsSuccess);
+        Assert.False((await writer.WriteStatusAsync(hpa, new HorizontalPodAutoscalerStatus(), default)).IsSuccess);
+        Assert.StartsWith("write fenced", await writer.RecordEventAsync(hpa, new HpaEvent("Normal", "SuccessfulRescale", "m"), default), StringComparison.Ordinal);
+        Assert.False((await writer.AnnotateShadowDecisionAsync("ns", "web", "d", default)).IsSuccess);
         Assert.Equal(0, inner.Writes);
-        await writer.ReadScaleAsync("ns", target);
+        await writer.ReadScaleAsync("ns", target, default);
         Assert.Equal(1, inner.Reads);
 
         fence.Update(MemberStatus.Up, time.GetTimestamp(), 3, Ttl);
-        Assert.Equal(ScaleWriteOutcome.Written, (await writer.WriteScaleAsync("ns", target, 3, "7")).Outcome);
-        Assert.True((await writer.WriteStatusAsync(hpa, new HorizontalPodAutoscalerStatus())).IsSuccess);
-        Assert.Null(await writer.RecordEventAsync(hpa, new HpaEvent("Normal", "SuccessfulRescale", "m")));
-        Assert.True((await writer.AnnotateShadowDecisionAsync("ns", "web", "d")).IsSuccess);
+        Assert.Equal(ScaleWriteOutcome.Written, (await writer.WriteScaleAsync("ns", target, 3, "7", default)).Outcome);
+        Assert.True((await writer.WriteStatusAsync(hpa, new HorizontalPodAutoscalerStatus(), default)).IsSuccess);
+        Assert.Null(await writer.RecordEventAsync(hpa, new HpaEvent("Normal", "SuccessfulRescale", "m"), default));
+        Assert.True((await writer.AnnotateShadowDecisionAsync("ns", "web", "d", default)).IsSuccess);
         Assert.Equal(4, inner.Writes);
     }
 
@@ -150,31 +150,31 @@ public sealed class WriteFenceTests
         public int Writes;
         public int Reads;
 
-        public Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion)
+        public Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Writes);
             return Task.FromResult(new ScaleWriteResult(ScaleWriteOutcome.Written, null, "8"));
         }
 
-        public Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target)
+        public Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Reads);
             return Task.FromResult(new ScaleRead(new ScaleSubresource(1, 1, "app=web"), "7"));
         }
 
-        public Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status)
+        public Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Writes);
             return Task.FromResult(new HpaWriteResult("9", null));
         }
 
-        public Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent)
+        public Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Writes);
             return Task.FromResult<string?>(null);
         }
 
-        public Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision)
+        public Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Writes);
             return Task.FromResult(new HpaWriteResult("9", null));

@@ -128,7 +128,7 @@ internal sealed class FakeWriter(FakeInputs inputs) : IHpaWriter
     /// <summary>Writes with a resourceVersion other than this one get 409 (null: every write passes).</summary>
     public string? CurrentTargetVersion { get; set; }
 
-    public Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion)
+    public Task<ScaleWriteResult> WriteScaleAsync(string ns, CrossVersionObjectReference target, int replicas, string resourceVersion, CancellationToken cancellationToken)
     {
         ScaleWrites.Enqueue(new ScaleWriteCall(ns, target.Name, replicas, resourceVersion));
         if (CurrentTargetVersion is not null && resourceVersion != CurrentTargetVersion)
@@ -138,7 +138,7 @@ internal sealed class FakeWriter(FakeInputs inputs) : IHpaWriter
         return Task.FromResult(new ScaleWriteResult(ScaleWriteOutcome.Written, null, rv));
     }
 
-    public Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target)
+    public Task<ScaleRead> ReadScaleAsync(string ns, CrossVersionObjectReference target, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref ScaleReads);
         var cached = inputs.Scales[$"{ns}/{target.Name}"];
@@ -147,22 +147,35 @@ internal sealed class FakeWriter(FakeInputs inputs) : IHpaWriter
 
     /// <summary>When set, a status write completes (and is recorded) only once this task has: a write in flight.</summary>
     public Task? StatusGate { get; set; }
+    /// <summary>Gated status writes given up because the writer's token was cancelled.</summary>
+    public int CancelledWrites;
 
-    public async Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status)
+    public async Task<HpaWriteResult> WriteStatusAsync(HorizontalPodAutoscaler hpa, HorizontalPodAutoscalerStatus status, CancellationToken cancellationToken)
     {
         if (StatusGate is { } gate)
-            await gate.ConfigureAwait(false);
+        {
+            try
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // As the API client does with a request still queued for a connection: never sent.
+                Interlocked.Increment(ref CancelledWrites);
+                return new HpaWriteResult(null, "not sent: the reconciler stopped");
+            }
+        }
         StatusWrites.Enqueue(status);
         return new HpaWriteResult("200", null);
     }
 
-    public Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent)
+    public Task<string?> RecordEventAsync(HorizontalPodAutoscaler hpa, HpaEvent hpaEvent, CancellationToken cancellationToken)
     {
         Events.Enqueue(hpaEvent);
         return Task.FromResult<string?>(null);
     }
 
-    public Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision)
+    public Task<HpaWriteResult> AnnotateShadowDecisionAsync(string ns, string name, string decision, CancellationToken cancellationToken)
     {
         ShadowAnnotations.Enqueue(decision);
         return Task.FromResult(new HpaWriteResult("300", null));

@@ -94,6 +94,27 @@ public sealed class ScaleTargetReconcilerTests : TestKit
     }
 
     [Fact]
+    public void A_handed_off_reconciler_whose_write_does_not_finish_stops_and_its_queued_write_is_never_sent()
+    {
+        Workload("web", 1, 200);
+        _inputs.Put(HpaFixtures.CpuHpa("web"));
+        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writer.StatusGate = never.Task;
+        var target = Sys.ActorOf(ScaleTargetReconciler.Props("default/deployments/web", Context()));
+        Watch(target);
+        target.Tell(new ReconcileHpa("default/deployments/web", "default/web", null, []));
+        AwaitCondition(() => !_writer.ScaleWrites.IsEmpty, Wait);
+
+        target.Tell(HandOffReconcilers.Instance);
+        // After its drain time (1 s, Akka's entity hand-off window) it stops anyway, and the write still
+        // waiting for a connection is dropped rather than landing after the next owner's.
+        ExpectTerminated(target, Wait);
+        AwaitCondition(() => _writer.CancelledWrites == 1, Wait);
+        never.SetResult();
+        Assert.Empty(_writer.StatusWrites);
+    }
+
+    [Fact]
     public void A_handed_off_target_with_nothing_in_flight_stops_at_once()
     {
         Workload("web", 2, 50);
