@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorScaler.Kubernetes.Clients;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
@@ -29,7 +30,7 @@ namespace ActorScaler.Actors.Cluster;
 /// write carries the resourceVersion X read, which the new owner's write changed (a late status patch
 /// is overwritten by the new owner's next pass).
 /// </remarks>
-public sealed class WriteFence(TimeProvider time)
+public sealed class WriteFence(TimeProvider time) : IWriteGate
 {
     private volatile Snapshot _state = Snapshot.NotStarted;
 

@@ -15,7 +15,10 @@ public static class KubernetesClientFactory
 {
     /// <summary>Builds the official client. The User-Agent names the member, so the API server's audit
     /// (and the simulator's) can tell which member wrote what.</summary>
-    public static IKubernetes Create(KubernetesConnection connection)
+    /// <param name="connection">Where the API server is.</param>
+    /// <param name="writeGate">When set, every mutating request is checked against it as it leaves the
+    /// member's request queue (<see cref="WriteGateHandler"/>): a cluster member's write fence.</param>
+    public static IKubernetes Create(KubernetesConnection connection, IWriteGate? writeGate = null)
     {
         KubernetesClientConfiguration config;
         if (connection.InCluster)
@@ -34,7 +37,11 @@ public static class KubernetesClientFactory
         config.UserAgent = connection.UserAgent;
         // Watches are long-lived; per-call timeouts are set per request instead.
         config.HttpClientTimeout = TimeSpan.FromSeconds(30);
-        return new k8s.Kubernetes(config, new ApiConcurrencyLimitHandler(ApiConcurrencyLimitHandler.DefaultMaxInFlight), new ApiRequestTelemetryHandler());
+        // Outermost first: the queue, then the gate as a request leaves it, then the count of what was sent.
+        DelegatingHandler[] handlers = writeGate is null
+            ? [new ApiConcurrencyLimitHandler(ApiConcurrencyLimitHandler.DefaultMaxInFlight), new ApiRequestTelemetryHandler()]
+            : [new ApiConcurrencyLimitHandler(ApiConcurrencyLimitHandler.DefaultMaxInFlight), new WriteGateHandler(writeGate), new ApiRequestTelemetryHandler()];
+        return new k8s.Kubernetes(config, handlers);
     }
 }
 

@@ -1,3 +1,4 @@
+using ActorScaler.Actors.Cluster;
 using ActorScaler.Kubernetes.Clients;
 using ActorScaler.Kubernetes.Informers;
 using Akka.Hosting;
@@ -14,8 +15,9 @@ public sealed class KubernetesFeature : IMemberFeature
 {
     public void ConfigureServices(IServiceCollection services, RunOptions options)
     {
-        services.AddSingleton<IKubernetes>(_ => KubernetesClientFactory.Create(
-            new KubernetesConnection(options.Kubeconfig, options.InCluster, options.UserAgent)));
+        // The member's write fence checks every write again as it leaves the request queue (docs/cluster.md).
+        services.AddSingleton<IKubernetes>(sp => KubernetesClientFactory.Create(
+            new KubernetesConnection(options.Kubeconfig, options.InCluster, options.UserAgent), sp.GetService<WriteFence>()));
         services.AddSingleton<ClusterCaches>();
         services.AddSingleton<ScaleClient>();
         services.AddHostedService<ClusterCachesService>();
