@@ -74,25 +74,39 @@ public sealed class SimulatorProcess : IAsyncDisposable
         if (options.Nodes < 0)
             throw new ArgumentException($"nodes: must be at least 0, got {options.Nodes}", nameof(options));
         Directory.CreateDirectory(outDirectory);
-        var port = LoopbackPorts.Free(1)[0];
         var kubeconfig = Path.GetFullPath(Path.Combine(outDirectory, KubeconfigFileName));
-        if (File.Exists(kubeconfig))
-            File.Delete(kubeconfig);
-        var child = new ChildProcess("simulator", executable ?? ActorScalerExecutable.Current(), Arguments(options, port, kubeconfig),
-            Path.Combine(outDirectory, "simulator.log"), options.Environment);
-        var simulator = new SimulatorProcess(child, port, kubeconfig);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            child.Start();
-            await simulator.WaitReadyAsync(readyTimeout, cancellationToken).ConfigureAwait(false);
-            return simulator;
-        }
-        catch
-        {
-            await simulator.DisposeAsync().ConfigureAwait(false);
-            throw;
+            // A free port is only free when it is probed: another process (an outgoing connection's
+            // ephemeral port, another test's server) can take it before the simulator binds it. Then
+            // the simulator exits with "address already in use", and a new port is tried.
+            var port = LoopbackPorts.Free(1)[0];
+            if (File.Exists(kubeconfig))
+                File.Delete(kubeconfig);
+            var child = new ChildProcess("simulator", executable ?? ActorScalerExecutable.Current(), Arguments(options, port, kubeconfig),
+                Path.Combine(outDirectory, "simulator.log"), options.Environment);
+            var simulator = new SimulatorProcess(child, port, kubeconfig);
+            try
+            {
+                child.Start();
+                await simulator.WaitReadyAsync(readyTimeout, cancellationToken).ConfigureAwait(false);
+                return simulator;
+            }
+            catch (InvalidOperationException) when (attempt < PortAttempts && !child.IsRunning
+                && child.RecentOutput().Contains("address already in use", StringComparison.Ordinal))
+            {
+                await simulator.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await simulator.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
+
+    /// <summary>Ports tried when the probed one was taken before the simulator could bind it.</summary>
+    private const int PortAttempts = 3;
 
     /// <summary>An HTTP client for the simulator's API and admin routes that trusts exactly its CA.</summary>
     public HttpClient CreateHttpClient(TimeSpan? timeout = null)

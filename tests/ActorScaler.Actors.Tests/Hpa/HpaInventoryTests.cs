@@ -25,13 +25,13 @@ public sealed class HpaInventoryTests : TestKit
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         inputs.Put(HpaFixtures.CpuHpa("web"));
-        region.ExpectMsg(new EnsureHpa("default/web"), Wait);
+        region.ExpectMsg<EnsureHpa>(m => m.HpaKey == "default/web", Wait);
 
         inputs.Put(HpaFixtures.CpuHpa("web", annotations: new Dictionary<string, string> { [HpaSelection.ControllerAnnotation] = "kube-controller-manager" }));
         region.ExpectMsg(new StopHpa("default/web"), Wait);
 
         inputs.Put(HpaFixtures.CpuHpa("api"));
-        region.ExpectMsg(new EnsureHpa("default/api"), Wait);
+        region.ExpectMsg<EnsureHpa>(m => m.HpaKey == "default/api", Wait);
         inputs.Delete("default/api");
         region.ExpectMsg(new StopHpa("default/api"), Wait);
     }
@@ -50,8 +50,8 @@ public sealed class HpaInventoryTests : TestKit
         var labelled = HpaFixtures.CpuHpa("labelled");
         inputs.Put(labelled with { Metadata = labelled.Metadata with { Labels = new Dictionary<string, string> { ["team"] = "payments" } } });
 
-        region.ExpectMsg(new EnsureHpa("default/opted-in"), Wait);
-        region.ExpectMsg(new EnsureHpa("default/labelled"), Wait);
+        region.ExpectMsg<EnsureHpa>(m => m.HpaKey == "default/opted-in", Wait);
+        region.ExpectMsg<EnsureHpa>(m => m.HpaKey == "default/labelled", Wait);
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
@@ -65,6 +65,6 @@ public sealed class HpaInventoryTests : TestKit
 
         // The first ensure at start, then one per interval: an entity lost in a rebalance comes back.
         for (var i = 0; i < 3; i++)
-            region.ExpectMsg(new EnsureHpa("default/web"), Wait);
+            region.ExpectMsg<EnsureHpa>(m => m.HpaKey == "default/web", Wait);
     }
 }
