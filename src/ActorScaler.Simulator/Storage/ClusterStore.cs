@@ -258,18 +258,8 @@ public sealed class ClusterStore
             // An update that changes nothing is not a write: no new resourceVersion, no watch event.
             if (JsonNode.DeepEquals(candidate, currentObject)) return current;
             if (dryRun) return Freeze(gr, candidate, ns, name, current.ResourceVersion);
-
-            StoredObject stored;
-            lock (_lock)
-            {
-                var table = Table(gr);
-                if (!ReferenceEquals(table.Find(ns, name), current)) continue;
-                stored = Freeze(gr, candidate, ns, name, ++_resourceVersion);
-                table.Put(stored);
-                Publish(table, WatchEventType.Modified, stored, current);
-            }
-            Changed?.Invoke(WatchEventType.Modified, stored);
-            return stored;
+            if (TryReplace(gr, ns, name, current, candidate) is { } stored)
+                return stored;
         }
         throw StatusException.StaleResourceVersion(gr, name);
     }
@@ -319,19 +309,27 @@ public sealed class ClusterStore
             meta["deletionTimestamp"] = FormatTime(_time.GetUtcNow() + gracePeriod);
             meta["deletionGracePeriodSeconds"] = (long)gracePeriod.TotalSeconds;
             mutate?.Invoke(obj);
-            StoredObject stored;
-            lock (_lock)
-            {
-                var table = Table(gr);
-                if (!ReferenceEquals(table.Find(ns, name), current)) continue;
-                stored = Freeze(gr, obj, ns, name, ++_resourceVersion);
-                table.Put(stored);
-                Publish(table, WatchEventType.Modified, stored, current);
-            }
-            Changed?.Invoke(WatchEventType.Modified, stored);
-            return stored;
+            if (TryReplace(gr, ns, name, current, obj) is { } stored)
+                return stored;
         }
         throw StatusException.StaleResourceVersion(gr, name);
+    }
+
+    /// <summary>Commits <paramref name="candidate"/> as the next version of an object still at
+    /// <paramref name="current"/> and tells watchers; null when another writer got in first (retry).</summary>
+    private StoredObject? TryReplace(GroupResource gr, string ns, string name, StoredObject current, JsonObject candidate)
+    {
+        StoredObject stored;
+        lock (_lock)
+        {
+            var table = Table(gr);
+            if (!ReferenceEquals(table.Find(ns, name), current)) return null;
+            stored = Freeze(gr, candidate, ns, name, ++_resourceVersion);
+            table.Put(stored);
+            Publish(table, WatchEventType.Modified, stored, current);
+        }
+        Changed?.Invoke(WatchEventType.Modified, stored);
+        return stored;
     }
 
     /// <summary>Update or create: what a controller wants for objects it owns outright.</summary>
