@@ -67,17 +67,24 @@ public sealed class ScaleTargetReconcilerTests : TestKit
         return LastSender.Path;
     }
 
+    /// <summary>The "web" target's entity, watched, with its HPA's reconciler started (its first pass runs).</summary>
+    private IActorRef WatchedTargetWithOnePass(int replicas, int podMilli)
+    {
+        Workload("web", replicas, podMilli);
+        _inputs.Put(HpaFixtures.CpuHpa("web"));
+        var target = Sys.ActorOf(ScaleTargetReconciler.Props("default/deployments/web", Context()));
+        Watch(target);
+        target.Tell(new ReconcileHpa("default/deployments/web", "default/web", null, []));
+        return target;
+    }
+
     [Fact]
     public void A_handed_off_target_stops_only_once_its_reconcilers_writes_in_flight_have_landed()
     {
         // The pass scales 1 -> 4 and then writes the status, which hangs (a request on the wire).
-        Workload("web", 1, 200);
-        _inputs.Put(HpaFixtures.CpuHpa("web"));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _writer.StatusGate = gate.Task;
-        var target = Sys.ActorOf(ScaleTargetReconciler.Props("default/deployments/web", Context()));
-        Watch(target);
-        target.Tell(new ReconcileHpa("default/deployments/web", "default/web", null, []));
+        var target = WatchedTargetWithOnePass(1, 200);
         AwaitCondition(() => !_writer.ScaleWrites.IsEmpty, Wait);
 
         // The shard hands the target off (rebalance, graceful leave): it must not stop while the status
@@ -96,13 +103,9 @@ public sealed class ScaleTargetReconcilerTests : TestKit
     [Fact]
     public void A_handed_off_reconciler_whose_write_does_not_finish_stops_and_its_queued_write_is_never_sent()
     {
-        Workload("web", 1, 200);
-        _inputs.Put(HpaFixtures.CpuHpa("web"));
         var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _writer.StatusGate = never.Task;
-        var target = Sys.ActorOf(ScaleTargetReconciler.Props("default/deployments/web", Context()));
-        Watch(target);
-        target.Tell(new ReconcileHpa("default/deployments/web", "default/web", null, []));
+        var target = WatchedTargetWithOnePass(1, 200);
         AwaitCondition(() => !_writer.ScaleWrites.IsEmpty, Wait);
 
         target.Tell(HandOffReconcilers.Instance);
@@ -117,11 +120,7 @@ public sealed class ScaleTargetReconcilerTests : TestKit
     [Fact]
     public void A_handed_off_target_with_nothing_in_flight_stops_at_once()
     {
-        Workload("web", 2, 50);
-        _inputs.Put(HpaFixtures.CpuHpa("web"));
-        var target = Sys.ActorOf(ScaleTargetReconciler.Props("default/deployments/web", Context()));
-        Watch(target);
-        target.Tell(new ReconcileHpa("default/deployments/web", "default/web", null, []));
+        var target = WatchedTargetWithOnePass(2, 50);
         AwaitCondition(() => !_writer.StatusWrites.IsEmpty, Wait);
         target.Tell(HandOffReconcilers.Instance);
         ExpectTerminated(target, Wait);
