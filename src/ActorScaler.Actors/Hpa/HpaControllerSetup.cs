@@ -38,7 +38,7 @@ public static class HpaControllerSetup
     public static AkkaConfigurationBuilder AddHpaController(this AkkaConfigurationBuilder builder, HpaControllerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = new ShardOptions
+        static ShardOptions Options() => new()
         {
             Role = ClusterMembership.Role,
             RememberEntities = false,
@@ -46,15 +46,10 @@ public static class HpaControllerSetup
             // Entities live as long as their HPA or target; they passivate when it is gone.
             ShouldPassivateIdleEntities = false,
         };
+        var options = Options();
         // Its entities stop only after their writes in flight (see HandOffReconcilers).
-        var targetOptions = new ShardOptions
-        {
-            Role = options.Role,
-            RememberEntities = options.RememberEntities,
-            StateStoreMode = options.StateStoreMode,
-            ShouldPassivateIdleEntities = options.ShouldPassivateIdleEntities,
-            HandOffStopMessage = HandOffReconcilers.Instance,
-        };
+        var targetOptions = Options();
+        targetOptions.HandOffStopMessage = HandOffReconcilers.Instance;
         builder.WithShardRegion<ScaleTargetReconciler>(
             ScaleTargetRegionName,
             // Reconcilers keep their HPA's decision state in Akka.DistributedData (DecisionStateReplication).
