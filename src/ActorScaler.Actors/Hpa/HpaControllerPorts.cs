@@ -42,13 +42,16 @@ public sealed record HpaControllerOptions
     /// Two minutes ride out a backend restart without letting an old value drive scaling for long.</summary>
     public TimeSpan CustomMetricsStalenessBudget { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>
-    /// A pod's CPU and memory sample older than this (by the kubelet's timestamp) counts as missing,
-    /// so upstream's missing-pod rules apply to it (100 % of target when scaling down, 0 when scaling
-    /// up) instead of its value. metrics-server drops a node whose scrape fails at its next cycle; our
-    /// store keeps a node's values until its TTL (one failed scrape may hang until the kubelet timeout)
-    /// and after a member dies its nodes go unscraped until their scrapers move, so without this bound a
-    /// pass right after a failover could act on the dead member's last, pre-change samples. The host
-    /// sets it to two metric resolutions (30 s with the default 15 s).
+    /// A pod's CPU and memory sample whose scrape the member received longer ago than this counts as
+    /// missing, so upstream's missing-pod rules apply to it (100 % of target when scaling down, 0 when
+    /// scaling up) instead of its value. metrics-server drops a node whose scrape fails at its next
+    /// cycle; our store keeps a node's values until its TTL (one failed scrape may hang until the
+    /// kubelet timeout) and after a member dies its nodes go unscraped until their scrapers move, so
+    /// without this bound a pass right after a failover could act on the dead member's last, pre-change
+    /// samples. Measured from the scrape's arrival, not the kubelet's timestamp: cAdvisor refreshes its
+    /// stats every 10-15 s on its own schedule, so a sample scraped a moment ago may carry a timestamp a
+    /// whole resolution old, and a healthy node must never read as missing. The host sets it to two
+    /// metric resolutions (30 s with the default 15 s): one resolution between scrapes, one of slack.
     /// </summary>
     public TimeSpan ResourceMetricsMaxAge { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>A new metric child's first answer is waited for this long before a pass goes on without it.</summary>
@@ -86,8 +89,9 @@ public interface IHpaInputs
 /// <summary>Resource metrics of pods, pushed by the member's scrapers.</summary>
 public interface IPodMetricsSource
 {
-    /// <summary>The pod's latest usage; false when it has none (never scraped, expired, gone).</summary>
-    bool TryGetPod(string ns, string name, out PodUsage usage);
+    /// <summary>The pod's latest usage and when the member received the scrape that carried it; false
+    /// when it has none (never scraped, expired, gone).</summary>
+    bool TryGetPod(string ns, string name, out PodUsage usage, out DateTimeOffset receivedAt);
 
     /// <summary>Tells <paramref name="message"/> to <paramref name="subscriber"/> after each batch that
     /// touches matching pods; dispose to stop.</summary>

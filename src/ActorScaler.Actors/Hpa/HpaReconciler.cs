@@ -470,7 +470,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
         var ns = hpa.Metadata.Namespace;
         var now = _context.Time.GetUtcNow();
-        var oldestUsableNs = (now - _context.Options.ResourceMetricsMaxAge - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var oldestUsable = now - _context.Options.ResourceMetricsMaxAge;
         var samples = new List<ResourceMetricSample>();
         IReadOnlyList<PodInfo> pods = [];
         Selector? podSelector = null;
@@ -482,7 +482,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
             // (what upstream reads as PodMetrics by the same selector).
             pods = _context.Inputs.PodsMatching(ns, scale.Selector, selector);
             foreach (var pod in pods)
-                if (_context.Metrics.TryGetPod(ns, pod.Name, out var usage) && usage.TimestampNs >= oldestUsableNs)
+                if (_context.Metrics.TryGetPod(ns, pod.Name, out var usage, out var receivedAt) && receivedAt >= oldestUsable)
                     samples.Add(PodMetricsConversion.ToSample(usage));
         }
 

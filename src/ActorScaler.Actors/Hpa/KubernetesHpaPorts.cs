@@ -155,7 +155,7 @@ public sealed class CachedHpaInputs : IHpaInputs, IDisposable
 /// <summary>Resource metrics from the member's <see cref="ResourceMetricsStore"/> (pushed by the scrapers).</summary>
 public sealed class StoreMetricsSource(ResourceMetricsStore store) : IPodMetricsSource
 {
-    public bool TryGetPod(string ns, string name, out PodUsage usage) => store.TryGetPod(ns, name, out usage);
+    public bool TryGetPod(string ns, string name, out PodUsage usage, out DateTimeOffset receivedAt) => store.TryGetPod(ns, name, out usage, out receivedAt);
 
     public IDisposable Subscribe(string ns, Selector selector, IActorRef subscriber, object message) =>
         store.Subscribe(ns, selector, subscriber, message);

@@ -81,14 +81,21 @@ public sealed class ResourceMetricsStore : IMetricsApiSource
 
     /// <summary>The latest usage of one pod; false when the pod has no current metrics (never scraped,
     /// gone from its node, its node's values expired, or no usable rate yet).</summary>
-    public bool TryGetPod(string ns, string name, out PodUsage usage)
+    public bool TryGetPod(string ns, string name, out PodUsage usage) => TryGetPod(ns, name, out usage, out _);
+
+    /// <summary>As <see cref="TryGetPod(string, string, out PodUsage)"/>, and when this member received
+    /// the scrape that carried the value: how long the pod's node has gone unscraped, whatever the age of
+    /// the kubelet's own timestamp (cAdvisor refreshes its stats on its own 10-15 s schedule).</summary>
+    public bool TryGetPod(string ns, string name, out PodUsage usage, out DateTimeOffset receivedAt)
     {
         if (_pods.TryGetValue(ns, out var byName) && byName.TryGetValue(name, out var entry) && IsLive(entry.Node))
         {
             usage = entry.Usage;
+            receivedAt = new DateTimeOffset(entry.Node.ExpiresAtTicks - _ttlTicks, TimeSpan.Zero);
             return true;
         }
         usage = null!;
+        receivedAt = default;
         return false;
     }
 

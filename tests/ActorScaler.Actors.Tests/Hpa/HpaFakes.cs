@@ -84,14 +84,22 @@ internal sealed class FakeInputs : IHpaInputs
 
 internal sealed class FakeMetrics : IPodMetricsSource
 {
-    public ConcurrentDictionary<string, PodUsage> Usage { get; } = new();
+    public ConcurrentDictionary<string, (PodUsage Usage, DateTimeOffset ReceivedAt)> Usage { get; } = new();
     public ConcurrentQueue<(IActorRef Subscriber, object Message)> Subscriptions { get; } = new();
 
-    public void SetCpu(string ns, string pod, long millicores, DateTimeOffset at) =>
-        Usage[$"{ns}/{pod}"] = new PodUsage(ns, pod, at.ToUnixTimeMilliseconds() * 1_000_000, 15_000_000_000,
-            ImmutableArray.Create(new MetricsContainerUsage("app", millicores * 1_000_000, 40L * 1024 * 1024)));
+    /// <summary>A sample the kubelet took <paramref name="at"/>, received by the member at that moment too.</summary>
+    public void SetCpu(string ns, string pod, long millicores, DateTimeOffset at) => SetCpu(ns, pod, millicores, at, at);
 
-    public bool TryGetPod(string ns, string name, out PodUsage usage) => Usage.TryGetValue($"{ns}/{name}", out usage!);
+    public void SetCpu(string ns, string pod, long millicores, DateTimeOffset at, DateTimeOffset receivedAt) =>
+        Usage[$"{ns}/{pod}"] = (new PodUsage(ns, pod, at.ToUnixTimeMilliseconds() * 1_000_000, 15_000_000_000,
+            ImmutableArray.Create(new MetricsContainerUsage("app", millicores * 1_000_000, 40L * 1024 * 1024))), receivedAt);
+
+    public bool TryGetPod(string ns, string name, out PodUsage usage, out DateTimeOffset receivedAt)
+    {
+        var found = Usage.TryGetValue($"{ns}/{name}", out var entry);
+        (usage, receivedAt) = entry;
+        return found;
+    }
 
     public IDisposable Subscribe(string ns, Selector selector, IActorRef subscriber, object message)
     {

@@ -98,6 +98,27 @@ public sealed class HpaSupervisorTests : TestKit
     }
 
     [Fact]
+    public void A_sample_with_an_old_kubelet_timestamp_counts_when_its_node_was_scraped_just_now()
+    {
+        // cAdvisor refreshes stats on its own 10-15 s schedule: web-2's sample is 40 s old by the
+        // kubelet's clock but arrived in a scrape a second ago, so it is current. Both pods at 100 % of a
+        // 50 % target give 4 replicas; had web-2 counted as missing (0 on a scale-up) the average would be
+        // 50 %, the target, and nothing would scale.
+        _inputs.Put(HpaFixtures.CpuHpa());
+        _inputs.Scales[Key] = HpaFixtures.Scale("web", 2);
+        _inputs.Pods["default/web-1"] = HpaFixtures.Pod("web-1", "web", 100);
+        _inputs.Pods["default/web-2"] = HpaFixtures.Pod("web-2", "web", 100);
+        _metrics.SetCpu("default", "web-1", 100, HpaFixtures.Now.AddSeconds(-5));
+        _metrics.SetCpu("default", "web-2", 100, HpaFixtures.Now.AddSeconds(-40), receivedAt: HpaFixtures.Now.AddSeconds(-1));
+        var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
+        entity.Tell(new EnsureHpa(Key));
+
+        AwaitCondition(() => !_writer.ScaleWrites.IsEmpty && !_writer.StatusWrites.IsEmpty, Wait);
+        _writer.StatusWrites.TryPeek(out var status);
+        Assert.True(Assert.Single(_writer.ScaleWrites).Replicas == 4, $"{status!.CurrentReplicas}->{status.DesiredReplicas} " + string.Join(";", status.Conditions.Select(c => $"{c.Type}={c.Status}/{c.Reason}: {c.Message}")));
+    }
+
+    [Fact]
     public void Fresh_metrics_trigger_a_pass_and_an_unchanged_status_is_not_written_again()
     {
         // Two pods at exactly the target: no rescale; the first pass writes conditions and metrics.

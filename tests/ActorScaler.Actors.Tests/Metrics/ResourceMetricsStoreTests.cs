@@ -41,6 +41,26 @@ public sealed class ResourceMetricsStoreTests : TestKit
     }
 
     [Fact]
+    public void A_pod_value_carries_when_its_scrape_arrived_not_the_kubelets_timestamp()
+    {
+        // The reports' kubelet timestamps (seconds after the epoch) say nothing about when they arrived.
+        var arrived = _time.GetUtcNow();
+        _store.Apply(Report("n1", 10 * Second, Pod("default", "web-1", 10 * Second)));
+        Assert.True(_store.TryGetPod("default", "web-1", out _, out var receivedAt));
+        Assert.Equal(arrived, receivedAt);
+
+        // A failed scrape refreshes nothing; the next good one does.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        _store.Apply(Failure("n1", ScrapeReasons.Unreachable, "connection refused"));
+        Assert.True(_store.TryGetPod("default", "web-1", out _, out receivedAt));
+        Assert.Equal(arrived, receivedAt);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        _store.Apply(Report("n1", 20 * Second, Pod("default", "web-1", 20 * Second)));
+        Assert.True(_store.TryGetPod("default", "web-1", out _, out receivedAt));
+        Assert.Equal(arrived.AddSeconds(10), receivedAt);
+    }
+
+    [Fact]
     public void A_failed_scrape_keeps_the_last_good_values_until_they_expire_and_never_reads_as_zero()
     {
         _store.Apply(Report("n1", 10 * Second, Pod("default", "web-1", 10 * Second)));
