@@ -24,7 +24,10 @@ namespace ActorScaler.Actors.Tests.Metrics;
 public sealed class ScraperFailoverTests : TestKit
 {
     private const string Node = "n1";
-    private static readonly TimeSpan Resolution = TimeSpan.FromSeconds(1);
+    // Restored points pair only up to ten resolutions back (ScraperPointsReplication.MaxRestoredAge):
+    // at 2 s that is 20 s, which covers this test's failover (removal, the coordinator's move, the
+    // region's registration) even on a loaded CI machine; at 1 s, 10 s sometimes did not.
+    private static readonly TimeSpan Resolution = TimeSpan.FromSeconds(2);
 
     private static readonly Config MemberConfig = ConfigurationFactory.ParseString($$"""
         akka.loglevel = WARNING
