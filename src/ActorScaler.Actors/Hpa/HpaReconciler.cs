@@ -276,8 +276,9 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
 
     // A child, not an entity: it stops itself, and its target's entity passivates when it has none left.
     /// <summary>How long a handed-off reconciler waits for its writes in flight. Akka's shard stops its
-    /// entities by force after max(handoff-timeout - 5 s, 1 s), 1 s with our 4 s; a reconciler stopped
-    /// that way still cancels its writes not yet sent (<see cref="PostStop"/>).</summary>
+    /// entities by force after max(handoff-timeout - 5 s, 1 s), 5 s with our 10 s; a second is plenty
+    /// for a write already sent and keeps a rebalance short, and a reconciler stopped before its
+    /// writes finished still cancels those not yet sent (<see cref="PostStop"/>).</summary>
     private static readonly TimeSpan HandOffDrainTimeout = TimeSpan.FromSeconds(1);
 
     private sealed class HandOffDeadline : INoSerializationVerificationNeeded

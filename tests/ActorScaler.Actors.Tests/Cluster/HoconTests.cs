@@ -117,7 +117,7 @@ public sealed class HoconTests
         Assert.False(sharding.RememberEntities);
         Assert.Equal(TimeSpan.Zero, sharding.PassivateIdleEntityAfter);
         Assert.Equal(TimeSpan.FromSeconds(10), sharding.TuningParameters.RebalanceInterval);
-        Assert.Equal(TimeSpan.FromSeconds(4), sharding.TuningParameters.HandOffTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), sharding.TuningParameters.HandOffTimeout);
         Assert.Equal(20, sharding.TuningParameters.LeastShardAllocationAbsoluteLimit);
         Assert.Equal(0.1, sharding.TuningParameters.LeastShardAllocationRelativeLimit);
         Assert.Equal(TimeSpan.FromSeconds(1), sharding.TuningParameters.RetryInterval);
