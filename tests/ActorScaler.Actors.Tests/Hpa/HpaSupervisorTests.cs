@@ -67,16 +67,22 @@ public sealed class HpaSupervisorTests : TestKit
         Assert.Equal((1, 4, 1L), (owner.CurrentReplicas, owner.DesiredReplicas, owner.Passes));
     }
 
+    /// <summary>The CPU HPA on a scale of 2 with two pods of 100m, web-1 and web-2.</summary>
+    private void GivenTwoWebPods()
+    {
+        _inputs.Put(HpaFixtures.CpuHpa());
+        _inputs.Scales[Key] = HpaFixtures.Scale("web", 2);
+        _inputs.Pods["default/web-1"] = HpaFixtures.Pod("web-1", "web", 100);
+        _inputs.Pods["default/web-2"] = HpaFixtures.Pod("web-2", "web", 100);
+    }
+
     [Fact]
     public void A_sample_older_than_the_metrics_max_age_counts_as_missing_so_a_dead_scrapers_last_values_drive_nothing()
     {
         // Two pods; web-2's node was last scraped 40 s ago (its member died, its scraper has not moved
         // yet). On its old 10 % the pass would scale 2 -> 1; as a missing pod it counts 100 % of its
         // request on a scale-down (upstream's rule), which puts the average inside the tolerance.
-        _inputs.Put(HpaFixtures.CpuHpa());
-        _inputs.Scales[Key] = HpaFixtures.Scale("web", 2);
-        _inputs.Pods["default/web-1"] = HpaFixtures.Pod("web-1", "web", 100);
-        _inputs.Pods["default/web-2"] = HpaFixtures.Pod("web-2", "web", 100);
+        GivenTwoWebPods();
         _metrics.SetCpu("default", "web-1", 10, HpaFixtures.Now.AddSeconds(-5));
         _metrics.SetCpu("default", "web-2", 10, HpaFixtures.Now.AddSeconds(-40));
         // No stabilization window: the scale-down below is then only a matter of the samples.
@@ -104,10 +110,7 @@ public sealed class HpaSupervisorTests : TestKit
         // kubelet's clock but arrived in a scrape a second ago, so it is current. Both pods at 100 % of a
         // 50 % target give 4 replicas; had web-2 counted as missing (0 on a scale-up) the average would be
         // 50 %, the target, and nothing would scale.
-        _inputs.Put(HpaFixtures.CpuHpa());
-        _inputs.Scales[Key] = HpaFixtures.Scale("web", 2);
-        _inputs.Pods["default/web-1"] = HpaFixtures.Pod("web-1", "web", 100);
-        _inputs.Pods["default/web-2"] = HpaFixtures.Pod("web-2", "web", 100);
+        GivenTwoWebPods();
         _metrics.SetCpu("default", "web-1", 100, HpaFixtures.Now.AddSeconds(-5));
         _metrics.SetCpu("default", "web-2", 100, HpaFixtures.Now.AddSeconds(-40), receivedAt: HpaFixtures.Now.AddSeconds(-1));
         var entity = ChildActorOf(HpaSupervisor.Props(Key, Context()));
