@@ -274,7 +274,6 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
             register => register.WithValue(self, value)));
     }
 
-    // A child, not an entity: it stops itself, and its target's entity passivates when it has none left.
     /// <summary>How long a handed-off reconciler waits for its writes in flight. Akka's shard stops its
     /// entities by force after max(handoff-timeout - 5 s, 1 s), 5 s with our 10 s; a second is plenty
     /// for a write already sent and keeps a rebalance short, and a reconciler stopped before its
@@ -301,6 +300,7 @@ public sealed class HpaReconciler : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(nameof(HandOffDeadline), HandOffDeadline.Instance, HandOffDrainTimeout);
     }
 
+    // A child, not an entity: it stops itself, and its target's entity passivates when it has none left.
     private void Stop(string why)
     {
         if (_log.IsInfoEnabled)

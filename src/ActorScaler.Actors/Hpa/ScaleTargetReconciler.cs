@@ -34,13 +34,7 @@ public sealed class ScaleTargetReconciler : ReceiveActor
         _context = context;
         _replicator = replicator;
 
-        // While handing off, nothing new starts here: the supervisors re-ensure their HPAs at the
-        // target's next owner (keep-alive, shard checks).
-        Receive<ReconcileHpa>(reconcile =>
-        {
-            if (!_handingOff)
-                ReconcilerOf(reconcile.HpaKey).Forward(reconcile);
-        });
+        Receive<ReconcileHpa>(reconcile => ForwardToReconciler(reconcile.HpaKey, reconcile));
         Receive<HandOffReconcilers>(_ =>
         {
             _handingOff = true;
@@ -56,16 +50,8 @@ public sealed class ScaleTargetReconciler : ReceiveActor
         });
         // Asked through the HPA's supervisor: start the reconciler if the target moved here and the
         // supervisor has not re-ensured it yet, so the answer is the owner's, never a stale "none".
-        Receive<GetHpaOwner>(ask =>
-        {
-            if (!_handingOff)
-                ReconcilerOf(ask.HpaKey).Forward(ask);
-        });
-        Receive<GetDecisionHistory>(ask =>
-        {
-            if (!_handingOff)
-                ReconcilerOf(ask.HpaKey).Forward(ask);
-        });
+        Receive<GetHpaOwner>(ask => ForwardToReconciler(ask.HpaKey, ask));
+        Receive<GetDecisionHistory>(ask => ForwardToReconciler(ask.HpaKey, ask));
         Receive<Terminated>(terminated =>
         {
             if (!_keysByReconciler.Remove(terminated.ActorRef, out var hpaKey))
@@ -89,6 +75,14 @@ public sealed class ScaleTargetReconciler : ReceiveActor
 
     public static Props Props(string targetKey, HpaControllerContext context, IActorRef? replicator = null) =>
         Akka.Actor.Props.Create(() => new ScaleTargetReconciler(targetKey, context, replicator));
+
+    /// <summary>Forwards to the HPA's reconciler, started if need be; while handing off nothing new
+    /// starts here: the supervisors re-ensure their HPAs at the target's next owner.</summary>
+    private void ForwardToReconciler(string hpaKey, object message)
+    {
+        if (!_handingOff)
+            ReconcilerOf(hpaKey).Forward(message);
+    }
 
     private IActorRef ReconcilerOf(string hpaKey)
     {
