@@ -38,10 +38,11 @@ public static class KubernetesClientFactory
         // Watches are long-lived; per-call timeouts are set per request instead.
         config.HttpClientTimeout = TimeSpan.FromSeconds(30);
         // Outermost first: the queue, then the gate as a request leaves it, then the count of what was sent.
-        DelegatingHandler[] handlers = writeGate is null
-            ? [new ApiConcurrencyLimitHandler(ApiConcurrencyLimitHandler.DefaultMaxInFlight), new ApiRequestTelemetryHandler()]
-            : [new ApiConcurrencyLimitHandler(ApiConcurrencyLimitHandler.DefaultMaxInFlight), new WriteGateHandler(writeGate), new ApiRequestTelemetryHandler()];
-        return new k8s.Kubernetes(config, handlers);
+        var handlers = new List<DelegatingHandler> { new ApiConcurrencyLimitHandler(ApiConcurrencyLimitHandler.DefaultMaxInFlight) };
+        if (writeGate is not null)
+            handlers.Add(new WriteGateHandler(writeGate));
+        handlers.Add(new ApiRequestTelemetryHandler());
+        return new k8s.Kubernetes(config, [.. handlers]);
     }
 }
 
