@@ -78,14 +78,22 @@ public sealed class ScaleTargetReconcilerTests : TestKit
         return target;
     }
 
+    /// <summary>The "web" target's entity after its pass scaled 1 -> 4, with the pass's status write
+    /// held until <paramref name="statusGate"/> completes (a request on the wire).</summary>
+    private IActorRef TargetWithStatusWriteInFlight(out TaskCompletionSource statusGate)
+    {
+        statusGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writer.StatusGate = statusGate.Task;
+        var target = WatchedTargetWithOnePass(1, 200);
+        AwaitCondition(() => !_writer.ScaleWrites.IsEmpty, Wait);
+        return target;
+    }
+
     [Fact]
     public void A_handed_off_target_stops_only_once_its_reconcilers_writes_in_flight_have_landed()
     {
         // The pass scales 1 -> 4 and then writes the status, which hangs (a request on the wire).
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _writer.StatusGate = gate.Task;
-        var target = WatchedTargetWithOnePass(1, 200);
-        AwaitCondition(() => !_writer.ScaleWrites.IsEmpty, Wait);
+        var target = TargetWithStatusWriteInFlight(out var gate);
 
         // The shard hands the target off (rebalance, graceful leave): it must not stop while the status
         // write is in flight, or the next owner could write before it lands.
@@ -103,14 +111,11 @@ public sealed class ScaleTargetReconcilerTests : TestKit
     [Fact]
     public void A_handed_off_reconciler_whose_write_does_not_finish_stops_and_its_queued_write_is_never_sent()
     {
-        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _writer.StatusGate = never.Task;
-        var target = WatchedTargetWithOnePass(1, 200);
-        AwaitCondition(() => !_writer.ScaleWrites.IsEmpty, Wait);
+        var target = TargetWithStatusWriteInFlight(out var never);
 
         target.Tell(HandOffReconcilers.Instance);
-        // After its drain time (1 s, Akka's entity hand-off window) it stops anyway, and the write still
-        // waiting for a connection is dropped rather than landing after the next owner's.
+        // After its drain time (1 s, well inside Akka's entity hand-off window) it stops anyway, and the
+        // write still waiting for a connection is dropped rather than landing after the next owner's.
         ExpectTerminated(target, Wait);
         AwaitCondition(() => _writer.CancelledWrites == 1, Wait);
         never.SetResult();
